@@ -1,0 +1,188 @@
+"""The ``forensics`` command line: wiring only, every command a thin call into the core.
+
+stdout carries data (rows, reports); diagnostics go to stderr through
+``forensics.diagnostics``; errors become one message and a documented exit code.
+Heavy modules are imported inside commands so that ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from forensics import __version__, diagnostics
+from forensics.errors import ExitCode, ForensicsError, UsageError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+db_option = click.option(
+    "--db",
+    "db_path",
+    metavar="PATH",
+    envvar="FORENSICS_DB",
+    default="forensics.duckdb",
+    show_default=True,
+    help="The DuckDB file (env FORENSICS_DB).",
+)
+format_option = click.option(
+    "--format",
+    "out_format",
+    type=click.Choice(["table", "csv", "json", "parquet"]),
+    default="table",
+    show_default=True,
+    help="Output format (parquet needs -o FILE).",
+)
+output_option = click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
+
+
+def reports_errors(command: F) -> F:
+    """Turn ForensicsError into one stderr line and its exit code; Ctrl-C into 130."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ForensicsError as exc:
+            diagnostics.error(exc.message, exc.hint)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            diagnostics.error("interrupted")
+            sys.exit(ExitCode.INTERRUPTED)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="forensics")
+def main() -> None:
+    """Incident-log forensics for Kafka outages.
+
+    Ingest broker, GC and client logs into one DuckDB file, then ask it
+    questions: named queries, ad-hoc SQL, reports, and a terminal UI.
+
+    \b
+    Exit codes: 0 ok · 1 query or data error (with --strict: any rejected
+    line or unreadable file) · 2 usage error · 3 no input · 130 interrupted.
+    """
+
+
+@main.command()
+@db_option
+@click.option("--tz", "tz", multiple=True, metavar="[PATTERN=]ZONE",
+              help="Zone of zone-less times: ZONE for all, or HOST_OR_PATH_GLOB=ZONE (repeatable). Default: UTC, assumed.")
+@click.option("--host", "hosts", multiple=True, metavar="PATH_GLOB=NAME",
+              help="Host name for files whose path matches the glob (default: the directory name).")
+@click.option("--format", "fmt", metavar="NAME", help="Parse every file with this format instead of detecting it.")
+@click.option("--jvm-start", metavar="TIME", help="Wall-clock JVM start (ISO 8601) for GC logs with uptime stamps only.")
+@click.option("--strict", is_flag=True, help="Exit 1 if any line is rejected or any file is not fully ingested.")
+@click.option("-q", "--quiet", is_flag=True, help="No per-file summary.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@reports_errors
+def ingest(db_path: str, tz: tuple[str, ...], hosts: tuple[str, ...], fmt: str | None, jvm_start: str | None,
+           strict: bool, quiet: bool, paths: tuple[str, ...]) -> None:
+    """Parse log files and directories into the database.
+
+    Directories are read recursively; rotated (server.log.2025-08-28-03) and
+    gzipped files are welcome. The format of each file is detected from its
+    content. Files already ingested (same content) are skipped.
+
+    \b
+    Examples:
+      forensics ingest sample_logs/incident
+      forensics ingest --db incident.duckdb --tz Europe/Berlin logs/
+      forensics ingest --tz 'api-pod-b=America/Los_Angeles' --host 'node7/*=kafka-7' logs/
+    """
+    from forensics import commands
+
+    sys.exit(commands.run_ingest(db_path, paths, tz, hosts, fmt, jvm_start, strict, quiet))
+
+
+@main.command()
+@db_option
+@format_option
+@output_option
+@click.option("-f", "--file", "sql_file", type=click.File("r"), help="Read the SQL from a file ('-' for stdin).")
+@click.argument("sql", required=False)
+@reports_errors
+def sql(db_path: str, out_format: str, output: str | None, sql_file: Any, sql: str | None) -> None:
+    """Run ad-hoc SQL on the database, opened read-only.
+
+    \b
+    Examples:
+      forensics sql "SELECT kind, count(*) FROM broker_events GROUP BY kind"
+      forensics sql --format csv -f investigation.sql > out.csv
+      echo "SELECT * FROM sources" | forensics sql -
+    """
+    from forensics import commands
+
+    if sql_file is not None:
+        text = sql_file.read()
+    elif sql == "-" or (sql is None and not sys.stdin.isatty()):
+        text = sys.stdin.read()
+    elif sql:
+        text = sql
+    else:
+        raise UsageError("no SQL given", hint='forensics sql "SELECT …", -f FILE, or SQL on stdin')
+    commands.run_sql(db_path, text, out_format, output)
+
+
+@main.command()
+@db_option
+@format_option
+@output_option
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Set a query parameter (repeatable).")
+@click.argument("name")
+@reports_errors
+def query(db_path: str, out_format: str, output: str | None, params: tuple[str, ...], name: str) -> None:
+    """Run a named query from queries/ (see `forensics queries`).
+
+    \b
+    Examples:
+      forensics query producer_id_blocks -p bucket=1h
+      forensics query broker_timeline --format json
+    """
+    from forensics import commands
+
+    given: dict[str, str] = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise UsageError(f"-p {item!r}: expected NAME=VALUE")
+        given[key] = value
+    commands.run_query(db_path, name, given, out_format, output)
+
+
+@main.command()
+@click.option("-v", "--verbose", is_flag=True, help="Show descriptions and parameters.")
+@reports_errors
+def queries(verbose: bool) -> None:
+    """List the named queries."""
+    from forensics import commands
+
+    commands.list_queries(verbose)
+
+
+@main.group(invoke_without_command=True)
+@click.pass_context
+@reports_errors
+def formats(ctx: click.Context) -> None:
+    """List the log formats, each with a sample line."""
+    if ctx.invoked_subcommand is None:
+        from forensics import commands
+
+        commands.list_formats()
+
+
+@formats.command("check")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@reports_errors
+def formats_check(files: tuple[Path, ...]) -> None:
+    """Check format spec files (default: the built-in ones): samples must parse as they say."""
+    from forensics import commands
+
+    sys.exit(commands.check_formats(list(files)))

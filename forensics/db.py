@@ -1,0 +1,67 @@
+"""The embedded DuckDB file: opening it, its schema, and running SQL safely.
+
+Sessions are pinned to UTC so that TIMESTAMPTZ values print as UTC whatever
+the machine's zone. Read-only opens are used for every query path, so a stray
+``DROP`` typed into ``forensics sql`` can do no harm.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from forensics.errors import InputError, QueryError
+
+SCHEMA_DIR = Path(__file__).parent / "schema"
+DEFAULT_DB = "forensics.duckdb"
+#: DuckDB's buffer pool during ingest; keeps peak memory bounded whatever the input size.
+INGEST_MEMORY_LIMIT = "768MB"
+
+
+def default_db_path() -> str:
+    return os.environ.get("FORENSICS_DB") or DEFAULT_DB
+
+
+def schema_sql() -> str:
+    return "\n".join(path.read_text(encoding="utf-8") for path in sorted(SCHEMA_DIR.glob("*.sql")))
+
+
+def _pin(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+def open_for_write(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the database for ingest, with the schema applied."""
+    try:
+        con = duckdb.connect(str(path), config={"memory_limit": INGEST_MEMORY_LIMIT})
+    except duckdb.Error as exc:
+        raise InputError(f"cannot open database {path}: {exc}") from exc
+    _pin(con)
+    con.execute(schema_sql())
+    return con
+
+
+def open_read_only(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """Open an existing database read-only; a missing file is an input error with a hint."""
+    if str(path) != ":memory:" and not Path(path).exists():
+        raise InputError(
+            f"no database at {path}",
+            hint="ingest logs first: forensics ingest --db PATH LOGS…  (or set FORENSICS_DB)",
+        )
+    try:
+        con = duckdb.connect(str(path), read_only=str(path) != ":memory:")
+    except duckdb.Error as exc:
+        raise InputError(f"cannot open database {path}: {exc}") from exc
+    return _pin(con)
+
+
+def run(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> duckdb.DuckDBPyRelation | None:
+    """Run SQL; DuckDB's errors become QueryError with DuckDB's own words."""
+    try:
+        return con.execute(sql, params) if params else con.execute(sql)  # type: ignore[return-value]
+    except duckdb.Error as exc:
+        raise QueryError(str(exc)) from exc

@@ -1,0 +1,318 @@
+"""Ingest: files → format → batches of lines → records, rejects, typed events → DuckDB.
+
+One file is one transaction: an interrupted ingest leaves every file either
+wholly in the database or not at all. The same content (sha256) is never
+ingested twice. For every file, lines read = lines inside records + lines
+rejected, or the file is marked ``error``; a file that cannot be read or
+parsed is reported with its reason and the ingest goes on with the next one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from forensics import reader
+from forensics.discovery import InputFile, TzPolicy
+from parsers.base import Format, FormatRefused, ParseContext, ParsedBatch, make_rejects
+from parsers.events import extract_events, rules_for
+from parsers.registry import AmbiguousFormat, detect, get_format
+
+
+@dataclass
+class FileResult:
+    """What happened to one file; becomes its ``sources`` row and its summary line."""
+
+    file: InputFile
+    status: str = "ok"  # ok | duplicate | unrecognised | refused | error
+    note: str | None = None
+    format: str | None = None
+    family: str | None = None
+    source_id: int | None = None
+    lines_read: int = 0
+    records: int = 0
+    lines_in_records: int = 0
+    lines_rejected: int = 0
+    lines_bad_bytes: int = 0
+    events: int = 0
+    first_ts: datetime | None = None
+    last_ts: datetime | None = None
+    zone: str | None = None
+    ts_origin: str | None = None
+
+
+@dataclass
+class IngestOptions:
+    tz: TzPolicy = field(default_factory=lambda: TzPolicy(None))
+    format: str | None = None
+    anchor: datetime | None = None
+
+
+class _Sink:
+    """Writes one file's parse output into the open transaction, keeping the counts."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, result: FileResult, source_id: int, host: str) -> None:
+        self.con = con
+        self.result = result
+        self.source_id = source_id
+        self.host = host
+        self.rules = rules_for(result.family or "")
+
+    def write(self, out: ParsedBatch) -> None:
+        result = self.result
+        prefix = [pl.lit(self.source_id, pl.Int32).alias("source_id"), pl.lit(self.host).alias("host")]
+        records = out.records
+        if records.height:
+            stats = records.select(
+                pl.len().alias("n"),
+                (pl.col("line_end") - pl.col("line_start") + 1).sum().alias("lines"),
+                pl.col("ts").min().alias("first"),
+                pl.col("ts").max().alias("last"),
+            ).row(0)
+            result.records += stats[0]
+            result.lines_in_records += stats[1]
+            result.first_ts = _earliest(result.first_ts, stats[2])
+            result.last_ts = _latest(result.last_ts, stats[3])
+            self._insert("records", records.select(*prefix, pl.all()))
+            if self.rules:
+                events = extract_events(records, self.rules)
+                if events.height:
+                    result.events += events.height
+                    self._insert("broker_events", events.select(*prefix, pl.all()))
+        if out.rejects.height:
+            result.lines_rejected += out.rejects.height
+            self._insert("rejects", out.rejects.select(prefix[0], pl.all()))
+        for table, frame in out.tables.items():
+            if frame.height:
+                result.events += frame.height
+                self._insert(table, frame.select(*prefix, pl.all()))
+
+    def _insert(self, table: str, frame: pl.DataFrame) -> None:
+        self.con.register("_batch", frame)
+        try:
+            self.con.execute(f"INSERT INTO {table} SELECT * FROM _batch")
+        finally:
+            self.con.unregister("_batch")
+
+
+def _earliest(a: datetime | None, b: datetime | None) -> datetime | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
+    return b if a is None else a if b is None else max(a, b)
+
+
+class _RejectAll:
+    """The parser for a file no format fits: every line is a reject with the reason."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def parse(self, batch: pl.DataFrame) -> ParsedBatch:
+        return ParsedBatch(rejects=make_rejects(batch["line_no"], self.reason, batch["line"]))
+
+    def finish(self) -> ParsedBatch:
+        return ParsedBatch()
+
+
+def _choose_format(file: InputFile, options: IngestOptions, result: FileResult) -> Format | None:
+    if options.format:
+        return get_format(options.format)
+    try:
+        head = reader.head_lines(file.path)
+    except OSError as exc:
+        result.status, result.note = "error", str(exc)
+        return None
+    try:
+        fmt = detect(head)
+    except FormatRefused as exc:
+        result.status, result.note = "refused", str(exc)
+        return None
+    except AmbiguousFormat as exc:
+        result.status, result.note = "unrecognised", str(exc)
+        return None
+    if fmt is None:
+        result.status = "unrecognised"
+        result.note = "no known format fits the first lines (see `forensics formats`; --format forces one)"
+    return fmt
+
+
+def _already_ingested(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
+    fingerprint = reader.quick_fingerprint(path)
+    rows = con.execute("SELECT path, sha256 FROM sources WHERE fingerprint = ?", [fingerprint]).fetchall()
+    if not rows:
+        return None
+    digest = reader.full_hash(path) if not reader.is_gzip(path) else None
+    for known_path, known_hash in rows:
+        if digest is None or digest == known_hash:
+            return str(known_path)
+    return None
+
+
+def _next_source_id(con: duckdb.DuckDBPyConnection) -> int:
+    return int(con.execute("SELECT coalesce(max(source_id), 0) + 1 FROM sources").fetchall()[0][0])
+
+
+def ingest_file(con: duckdb.DuckDBPyConnection, file: InputFile, options: IngestOptions) -> FileResult:
+    """Ingest one file in one transaction."""
+    result = FileResult(file)
+    try:
+        known = _already_ingested(con, file.path)
+    except OSError as exc:
+        result.status, result.note = "error", f"cannot read: {exc.strerror or exc}"
+        _record_failure(con, file, result)
+        return result
+    if known:
+        result.status, result.note = "duplicate", f"same content as {known}, already ingested"
+        return result
+    fmt = _choose_format(file, options, result)
+    if result.status == "error":
+        _record_failure(con, file, result)
+        return result
+    zone, given = options.tz.zone_for(file.host, str(file.path))
+    ctx = ParseContext(path=str(file.path), host=file.host, tz=zone, tz_given=given, anchor=options.anchor)
+    parser = fmt.parser(ctx) if fmt else _RejectAll(f"file not parsed: {result.note}")
+    if fmt:
+        result.format, result.family = fmt.name, fmt.family
+    con.begin()
+    try:
+        _load(con, file, result, parser, ctx)
+    except Exception as exc:  # a parser bug must not stop the ingest: report it, keep the file out
+        con.rollback()
+        if os.environ.get("FORENSICS_DEBUG"):
+            raise
+        result.status, result.note = "error", f"could not be parsed ({type(exc).__name__}: {exc})"
+        _record_failure(con, file, result)
+        return result
+    except BaseException:
+        con.rollback()
+        raise
+    if result.status == "duplicate":
+        con.rollback()
+    else:
+        con.commit()
+    return result
+
+
+def _load(con: duckdb.DuckDBPyConnection, file: InputFile, result: FileResult, parser: object, ctx: ParseContext) -> None:
+    source_id = _next_source_id(con)
+    result.source_id = source_id
+    sink = _Sink(con, result, source_id, file.host)
+    stats = reader.ReadStats()
+    for batch in reader.read_batches(file.path, stats):
+        sink.write(parser.parse(batch))  # type: ignore[attr-defined]
+    sink.write(parser.finish())  # type: ignore[attr-defined]
+    result.lines_read = stats.lines
+    result.lines_bad_bytes = stats.lines_with_bad_bytes
+    dup = con.execute("SELECT path FROM sources WHERE sha256 = ?", [stats.sha256]).fetchall()
+    if dup:
+        result.status, result.note = "duplicate", f"same content as {dup[0][0]}, already ingested"
+        return
+    if stats.error:
+        result.status, result.note = "error", stats.error
+    if result.lines_in_records + result.lines_rejected != result.lines_read:
+        result.status = "error"
+        result.note = (
+            f"internal accounting error: {result.lines_read} lines read, {result.lines_in_records} in records, "
+            f"{result.lines_rejected} rejected"
+        )
+    if result.format and result.records:
+        result.zone = ctx.tz if result.family != "gc" else None
+        origins = con.execute(
+            "SELECT string_agg(DISTINCT ts_origin, ', ' ORDER BY ts_origin) FROM records WHERE source_id = ?", [source_id]
+        ).fetchall()
+        result.ts_origin = origins[0][0]
+    _insert_source(con, file, result, stats)
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
+
+
+def _fingerprint(path: Path) -> str | None:
+    try:
+        return reader.quick_fingerprint(path)
+    except OSError:
+        return None
+
+
+def _record_failure(con: duckdb.DuckDBPyConnection, file: InputFile, result: FileResult) -> None:
+    """A sources row for a file that could not be read or parsed at all, so that it shows and is not retried."""
+    result.source_id = _next_source_id(con)
+    stats = reader.ReadStats()
+    try:
+        stats.sha256 = reader.full_hash(file.path)
+    except OSError:
+        stats.sha256 = ""
+    _insert_source(con, file, result, stats)
+
+
+def _insert_source(con: duckdb.DuckDBPyConnection, file: InputFile, result: FileResult, stats: reader.ReadStats) -> None:
+    con.execute(
+        """INSERT INTO sources VALUES ($id, $path, $abs, $host, $host_origin, $format, $family, $kind, $size, $sha,
+           $fp, $lines, $records, $in_records, $rejected, $bad, $first, $last, $zone, $origin, $status, $note, $now)""",
+        {
+            "id": result.source_id, "path": str(file.path), "abs": str(file.path.resolve()), "host": file.host,
+            "host_origin": file.host_origin, "format": result.format, "family": result.family, "kind": file.log_kind,
+            "size": _size(file.path), "sha": stats.sha256, "fp": _fingerprint(file.path),
+            "lines": result.lines_read, "records": result.records, "in_records": result.lines_in_records,
+            "rejected": result.lines_rejected, "bad": result.lines_bad_bytes, "first": result.first_ts,
+            "last": result.last_ts, "zone": result.zone, "origin": result.ts_origin, "status": result.status,
+            "note": result.note, "now": datetime.now(UTC),
+        },
+    )
+
+
+def finalize(con: duckdb.DuckDBPyConnection) -> None:
+    """Facts that need every file: the broker id of each host, for events whose line does not say it."""
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE hosts AS
+        WITH own AS (
+            SELECT host, broker_id, count(*) AS n FROM broker_events
+            WHERE kind IN ('broker_started', 'broker_shutdown', 'controlled_shutdown', 'heartbeat_failed', 'pid_rpc_timeout')
+              AND broker_id IS NOT NULL
+            GROUP BY ALL
+        )
+        SELECT s.host, arg_max(own.broker_id, own.n) AS broker_id,
+               string_agg(DISTINCT s.family, ',' ORDER BY s.family) AS families,
+               count(DISTINCT s.source_id) AS files
+        FROM sources s LEFT JOIN own USING (host)
+        GROUP BY s.host
+        """
+    )
+    con.execute(
+        """
+        UPDATE broker_events e SET broker_id = h.broker_id
+        FROM hosts h
+        WHERE e.host = h.host AND e.broker_id IS NULL AND h.broker_id IS NOT NULL
+          AND e.kind IN ('oom', 'fatal', 'producer_snapshot', 'unclean_recovery', 'unclean_shutdown', 'broker_starting',
+                         'broker_shutdown', 'zk_session_expired', 'zk_session_timeout', 'process_signal')
+        """
+    )
+
+
+def ingest(
+    con: duckdb.DuckDBPyConnection,
+    files: list[InputFile],
+    options: IngestOptions,
+    on_file: Callable[[FileResult], None] = lambda _: None,
+) -> list[FileResult]:
+    """Ingest files in order; each result is reported through ``on_file`` as soon as it is known."""
+    results = []
+    for file in files:
+        result = ingest_file(con, file, options)
+        on_file(result)
+        results.append(result)
+    finalize(con)
+    return results

@@ -1,0 +1,189 @@
+"""Reading log files as numbered lines, in bounded batches.
+
+The one reader every format goes through. It owns the byte-level traps: gzip
+(detected by magic bytes, not the name), invalid UTF-8 (replaced by U+FFFD and
+counted), NUL bytes (replaced, counted), CRLF (stripped), a last line with no
+newline (kept), lines longer than a batch (carried until they end). The bytes
+are hashed while they are read, so the content hash costs no second pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+import polars as pl
+
+#: Bytes read per batch (decompressed). Bounds memory: a batch and its parse
+#: results are the largest things held at once.
+BATCH_BYTES = 48 * 1024 * 1024
+
+GZIP_MAGIC = b"\x1f\x8b"
+REPLACEMENT = "\ufffd".encode()
+
+
+@dataclass
+class ReadStats:
+    """What the reader saw: totals over the whole file, final after iteration."""
+
+    lines: int = 0
+    bytes_read: int = 0
+    lines_with_bad_bytes: int = 0
+    sha256: str = ""
+    #: Why reading stopped before the end (a truncated gzip stream …), if it did.
+    error: str | None = None
+    _hash: hashlib._Hash = field(default_factory=hashlib.sha256, repr=False)
+
+
+def is_gzip(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return fh.read(2) == GZIP_MAGIC
+
+
+class GzipStream(io.RawIOBase):
+    """Decompresses a gzip file (any number of members) as it is read.
+
+    Unlike ``gzip.open``, a stream cut short (a log copied while being written)
+    gives every byte up to the cut, then raises EOFError on the next read.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._raw = path.open("rb")
+        self._inflate = zlib.decompressobj(wbits=31)
+        self._buffer = b""
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        size = size if size and size > 0 else 1 << 62
+        while len(self._buffer) < size and not self._done:
+            self._fill()
+        if not self._buffer and self._done == "truncated":
+            raise EOFError("the gzip stream ends before its end marker (file truncated?)")
+        out, self._buffer = self._buffer[:size], self._buffer[size:]
+        return out
+
+    def _fill(self) -> None:
+        data = self._raw.read(1 << 20)
+        if not data:
+            self._buffer += self._inflate.flush()
+            self._done = "truncated" if not self._inflate.eof else True  # type: ignore[assignment]
+            return
+        self._buffer += self._inflate.decompress(data)
+        while self._inflate.eof and self._inflate.unused_data:
+            rest = self._inflate.unused_data
+            self._inflate = zlib.decompressobj(wbits=31)
+            self._buffer += self._inflate.decompress(rest)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def open_bytes(path: Path) -> BinaryIO:
+    """Open a file for reading its (decompressed) bytes."""
+    if is_gzip(path):
+        return GzipStream(path)  # type: ignore[return-value]
+    return path.open("rb")
+
+
+def quick_fingerprint(path: Path) -> str:
+    """A cheap identity for a file: size plus a hash of its first and last MiB.
+
+    Used to skip files already ingested without reading them whole; the full
+    content hash confirms it.
+    """
+    size = path.stat().st_size
+    digest = hashlib.sha256(str(size).encode())
+    with path.open("rb") as fh:
+        digest.update(fh.read(1 << 20))
+        if size > 2 << 20:
+            fh.seek(-(1 << 20), io.SEEK_END)
+            digest.update(fh.read())
+    return digest.hexdigest()
+
+
+def full_hash(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def head_lines(path: Path, limit: int = 200, max_bytes: int = 1 << 20) -> list[str]:
+    """The first lines of a file (decompressed, lossy), for format detection."""
+    try:
+        with open_bytes(path) as fh:
+            data = fh.read(max_bytes)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise OSError(f"cannot read: {exc}") from exc
+    text = data.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
+    lines = text.split("\n")
+    if len(data) == max_bytes and len(lines) > 1:
+        lines = lines[:-1]  # the last one may be cut
+    return [line.removesuffix("\r") for line in lines[:limit]]
+
+
+def _frame(chunk: bytes, first_line_no: int) -> pl.DataFrame:
+    """Numbered lines of a chunk that ends with a newline."""
+    lines = pl.read_csv(
+        chunk,
+        has_header=False,
+        separator="\x00",
+        quote_char=None,
+        encoding="utf8-lossy",
+        schema={"line": pl.String},
+    )
+    return lines.select(
+        (pl.int_range(pl.len(), dtype=pl.Int64) + first_line_no).alias("line_no"),
+        pl.col("line").fill_null(""),
+    )
+
+
+def read_batches(path: Path, stats: ReadStats, batch_bytes: int | None = None) -> Iterator[pl.DataFrame]:
+    """Yield the file's lines as frames (``line_no``, ``line``), each a whole number of lines.
+
+    ``stats`` is filled as the file is read; it is complete once the iterator is exhausted.
+    """
+    batch_bytes = batch_bytes or BATCH_BYTES
+    next_line_no = 1
+    pending = b""
+    with open_bytes(path) as fh:
+        while True:
+            try:
+                data = fh.read(batch_bytes)
+            except (EOFError, OSError, zlib.error) as exc:
+                stats.error = f"stopped reading after {stats.bytes_read} bytes: {exc}"
+                data = b""
+            if data:
+                stats._hash.update(data)
+                stats.bytes_read += len(data)
+            chunk = pending + data
+            if not chunk:
+                break
+            if data:
+                cut = chunk.rfind(b"\n") + 1
+                if cut == 0:  # one line longer than a batch: keep reading
+                    pending = chunk
+                    continue
+                chunk, pending = chunk[:cut], chunk[cut:]
+            else:
+                pending = b""
+                if not chunk.endswith(b"\n"):
+                    chunk += b"\n"
+            if b"\x00" in chunk:
+                chunk = chunk.replace(b"\x00", REPLACEMENT)
+            frame = _frame(chunk, next_line_no)
+            next_line_no += frame.height
+            stats.lines += frame.height
+            if not chunk.isascii():
+                stats.lines_with_bad_bytes += int(frame["line"].str.contains("\ufffd", literal=True).sum())
+            yield frame
+            if not data:
+                break
+    stats.sha256 = stats._hash.hexdigest()

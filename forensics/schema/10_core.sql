@@ -1,0 +1,71 @@
+-- Core tables. Names and columns are a contract (documented in README.md).
+-- Every row of every table traces back to a file (source_id) and its lines.
+
+CREATE TABLE IF NOT EXISTS sources (
+    source_id        INTEGER PRIMARY KEY,   -- assigned by ingest, 1, 2, 3 …
+    path             VARCHAR NOT NULL,      -- the file's path as given on the command line (or found under a given directory)
+    abs_path         VARCHAR NOT NULL,
+    host             VARCHAR,               -- from --host, else the directory name
+    host_origin      VARCHAR,               -- 'flag' | 'directory'
+    format           VARCHAR,               -- the format that parsed it (`forensics formats`), NULL if none fits
+    family           VARCHAR,               -- broker | gc | client | events
+    log_kind         VARCHAR,               -- server | controller | state-change | stdout | gc | … from the file name
+    size_bytes       BIGINT,                -- on disk (compressed size for .gz)
+    sha256           VARCHAR,               -- of the content (decompressed); the same content is never ingested twice
+    fingerprint      VARCHAR,               -- size + first/last MiB: a cheap pre-check before reading the file
+    lines_read       BIGINT,
+    records          BIGINT,
+    lines_in_records BIGINT,                -- lines_in_records + lines_rejected = lines_read, always
+    lines_rejected   BIGINT,
+    lines_bad_bytes  BIGINT,                -- lines with invalid UTF-8 or NUL bytes (kept, with U+FFFD)
+    first_ts         TIMESTAMPTZ,
+    last_ts          TIMESTAMPTZ,
+    timezone         VARCHAR,               -- zone used for zone-less times (NULL when times carry an offset)
+    ts_origin        VARCHAR,               -- in-line | assumed:UTC | tz:<zone> | anchored:… | uptime-only
+    status           VARCHAR NOT NULL,      -- ok | unrecognised | refused | error
+    note             VARCHAR,               -- why a file is not (wholly) ok
+    ingested_at      TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS records (
+    source_id  INTEGER NOT NULL,
+    host       VARCHAR,
+    line_start BIGINT NOT NULL,   -- first and last line of the record in its file (1-based)
+    line_end   BIGINT NOT NULL,
+    ts         TIMESTAMPTZ,       -- UTC
+    ts_origin  VARCHAR,
+    level      VARCHAR,
+    logger     VARCHAR,
+    thread     VARCHAR,
+    message    VARCHAR            -- the whole record: first line, then continuation lines (stack traces, dumps)
+);
+
+CREATE TABLE IF NOT EXISTS rejects (
+    source_id INTEGER NOT NULL,
+    line_no   BIGINT NOT NULL,
+    reason    VARCHAR NOT NULL,
+    raw       VARCHAR              -- the line, cut to 1000 characters
+);
+
+CREATE TABLE IF NOT EXISTS broker_events (
+    source_id   INTEGER NOT NULL,
+    host        VARCHAR,
+    line_start  BIGINT NOT NULL,
+    line_end    BIGINT NOT NULL,
+    ts          TIMESTAMPTZ,
+    kind        VARCHAR NOT NULL,  -- see README: producer_id_block, producer_snapshot, broker_started, …
+    broker_id   INTEGER,           -- the broker the event is about
+    node_id     INTEGER,           -- the node that logged it, where the line says
+    topic       VARCHAR,
+    "partition" INTEGER,
+    count       BIGINT,
+    producer_id BIGINT,
+    epoch       BIGINT,
+    "offset"    BIGINT,
+    duration_ms DOUBLE,
+    leader      INTEGER,
+    prev_leader INTEGER,
+    isr         VARCHAR,
+    prev_isr    VARCHAR,
+    detail      VARCHAR
+);

@@ -1,0 +1,145 @@
+"""Declarative layout specs: TOML files in parsers/formats/, checked when loaded.
+
+A layout spec says how a record starts (``head`` regex with named groups), how
+its time is written, where the logger sits (``tail``), which time-less lines
+start a record of their own (``untimed``), and carries real sample lines. Every
+sample is parsed with the very engine that parses files, when the spec loads;
+a spec whose samples do not come out as expected does not load (lnav's rule).
+
+Regexes are written in the common subset of Python ``re`` and Rust ``regex``
+(polars): named groups ``(?P<name>…)``, no look-around, no backreferences.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+FORMATS_DIR = Path(__file__).parent / "formats"
+
+_FORBIDDEN = re.compile(r"\(\?<?[=!]|\\[1-9]")
+ZONES = ("none", "in-line")
+FAMILIES = ("broker", "client", "gc", "events")
+
+
+class SpecError(ValueError):
+    """A spec that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Untimed:
+    name: str
+    regex: str
+    level: str
+    logger: str
+
+
+@dataclass(frozen=True)
+class Sample:
+    lines: tuple[str, ...]
+    expect: dict[str, Any]
+    pattern: str = "head"
+
+
+@dataclass(frozen=True)
+class LayoutSpec:
+    """One log layout. ``head`` must capture ``ts``, ``level`` and either ``rest`` or ``message``."""
+
+    name: str
+    title: str
+    family: str
+    description: str
+    head: str
+    hint: str | None
+    ts_field: str
+    ts_format: str
+    zone: str
+    tail: str | None = None
+    untimed: tuple[Untimed, ...] = ()
+    samples: tuple[Sample, ...] = ()
+    path: Path | None = field(default=None, compare=False)
+
+    @property
+    def sample(self) -> str:
+        return self.samples[0].lines[0]
+
+
+def _check_regex(where: str, regex: str, required: tuple[str, ...] = ()) -> None:
+    if _FORBIDDEN.search(regex):
+        raise SpecError(f"{where}: look-around and backreferences are not allowed (polars cannot run them)")
+    try:
+        compiled = re.compile(regex)
+    except re.error as exc:
+        raise SpecError(f"{where}: invalid regex: {exc}") from exc
+    missing = [name for name in required if name not in compiled.groupindex]
+    if missing:
+        raise SpecError(f"{where}: the regex must capture {', '.join(missing)}")
+
+
+def _get(data: dict[str, Any], key: str, where: str) -> Any:
+    if key not in data:
+        raise SpecError(f"{where}: missing key {key!r}")
+    return data[key]
+
+
+def parse_spec(data: dict[str, Any], where: str, path: Path | None = None) -> LayoutSpec:
+    """Build a LayoutSpec from parsed TOML, checking its structure (not yet its samples)."""
+    head = _get(data, "head", where)
+    stamp = _get(data, "timestamp", where)
+    head_regex = _get(head, "regex", f"{where}: [head]")
+    ts_field = stamp.get("field", "ts")
+    _check_regex(f"{where}: [head].regex", head_regex, (ts_field, "level"))
+    if not {"rest", "message"} & set(re.compile(head_regex).groupindex):
+        raise SpecError(f"{where}: [head].regex must capture 'rest' or 'message'")
+    zone = stamp.get("zone", "none")
+    if zone not in ZONES:
+        raise SpecError(f"{where}: [timestamp].zone must be one of {ZONES}, not {zone!r}")
+    family = _get(data, "family", where)
+    if family not in FAMILIES:
+        raise SpecError(f"{where}: family must be one of {FAMILIES}, not {family!r}")
+    tail = data.get("tail", {}).get("regex")
+    if tail is not None:
+        _check_regex(f"{where}: [tail].regex", tail, ("logger",))
+    untimed = []
+    for i, item in enumerate(data.get("untimed", [])):
+        spot = f"{where}: [[untimed]] #{i + 1}"
+        _check_regex(f"{spot}.regex", _get(item, "regex", spot))
+        untimed.append(Untimed(_get(item, "name", spot), item["regex"], item.get("level", "INFO"), item.get("logger", "")))
+    samples = tuple(
+        Sample(tuple(s["lines"]), dict(s.get("expect", {})), s.get("pattern", "head")) for s in data.get("samples", [])
+    )
+    if not samples:
+        raise SpecError(f"{where}: a spec needs at least one [[samples]] entry")
+    return LayoutSpec(
+        name=_get(data, "name", where),
+        title=_get(data, "title", where),
+        family=family,
+        description=" ".join(str(data.get("description", "")).split()),
+        head=head_regex,
+        hint=head.get("hint"),
+        ts_field=ts_field,
+        ts_format=_get(stamp, "format", f"{where}: [timestamp]"),
+        zone=zone,
+        tail=tail,
+        untimed=tuple(untimed),
+        samples=samples,
+        path=path,
+    )
+
+
+def load_spec_file(path: Path) -> LayoutSpec:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{path}: not valid TOML: {exc}") from exc
+    spec = parse_spec(data, str(path), path)
+    if spec.name != path.stem:
+        raise SpecError(f"{path}: name {spec.name!r} must equal the file name {path.stem!r}")
+    return spec
+
+
+def spec_files(directory: Path = FORMATS_DIR) -> list[Path]:
+    return sorted(directory.glob("*.toml"))
