@@ -21,7 +21,7 @@ import polars as pl
 
 #: Bytes read per batch (decompressed). Bounds memory: a batch and its parse
 #: results are the largest things held at once.
-BATCH_BYTES = 48 * 1024 * 1024
+BATCH_BYTES = 24 * 1024 * 1024
 
 GZIP_MAGIC = b"\x1f\x8b"
 REPLACEMENT = "\ufffd".encode()

@@ -171,6 +171,8 @@ def extract_events(records: pl.DataFrame, rules: tuple[EventRule, ...]) -> pl.Da
     """
     parts: list[pl.DataFrame] = []
     taken: dict[str, pl.Series] = {}
+    literals = sorted({rule.contains for rule in rules})
+    records = records.filter(pl.col("message").str.contains_any(literals))  # one Aho-Corasick pass
     for rule in rules:
         found = _candidates(records, rule)
         if rule.kind in taken and found.height:
