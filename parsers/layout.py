@@ -46,7 +46,7 @@ REST_SUFFIX = "(?P<rest>.*)$"
 
 
 def _fast_head(head: str) -> str:
-    """The head regex as polars runs it.
+    r"""The head regex as polars runs it.
 
     Capturing ``(?P<rest>.*)$`` copies and scans every line to its end, five times
     the cost of matching the head itself; so a head ending that way matches only
