@@ -15,7 +15,7 @@ $(BIN)/forensics: pyproject.toml
 ## demo: ingest sample_logs/incident into $(DB), then show what broke and when
 demo: $(BIN)/forensics
 	rm -f $(DB)
-	$(BIN)/forensics ingest --db $(DB) sample_logs/incident
+	$(BIN)/forensics ingest --db $(DB) --tz 'api-pod-b=America/Los_Angeles' sample_logs/incident
 	$(BIN)/forensics query --db $(DB) broker_timeline
 
 ## test: the whole test suite

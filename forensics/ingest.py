@@ -280,7 +280,8 @@ def finalize(con: duckdb.DuckDBPyConnection) -> None:
         CREATE OR REPLACE TABLE hosts AS
         WITH own AS (
             SELECT host, broker_id, count(*) AS n FROM broker_events
-            WHERE kind IN ('broker_started', 'broker_shutdown', 'controlled_shutdown', 'heartbeat_failed', 'pid_rpc_timeout')
+            WHERE kind IN ('broker_started', 'broker_shutdown', 'controlled_shutdown', 'heartbeat_failed', 'pid_rpc_timeout',
+                           'isr_shrink', 'isr_expand', 'isr_updated')  -- lines a broker logs about itself
               AND broker_id IS NOT NULL
             GROUP BY ALL
         )
