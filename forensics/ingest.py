@@ -156,6 +156,20 @@ def _already_ingested(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
     return None
 
 
+def _jvm_start(con: duckdb.DuckDBPyConnection, host: str) -> datetime | None:
+    """When the host's latest JVM started, from its own logs: the first line Kafka writes at every start.
+
+    Only uptime-only GC logs use it (GC files are ingested after the host's other logs); it is the
+    start of the *latest* JVM, which is the one the current GC file belongs to.
+    """
+    rows = con.execute(
+        """SELECT max(ts) FROM records
+           WHERE host = ? AND message LIKE 'Registered kafka:type=kafka.Log4jController MBean%'""",
+        [host],
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
 def _next_source_id(con: duckdb.DuckDBPyConnection) -> int:
     return int(con.execute("SELECT coalesce(max(source_id), 0) + 1 FROM sources").fetchall()[0][0])
 
@@ -177,7 +191,11 @@ def ingest_file(con: duckdb.DuckDBPyConnection, file: InputFile, options: Ingest
         _record_failure(con, file, result)
         return result
     zone, given = options.tz.zone_for(file.host, str(file.path))
-    ctx = ParseContext(path=str(file.path), host=file.host, tz=zone, tz_given=given, anchor=options.anchor)
+    anchor, anchor_origin = options.anchor, "flag"
+    if anchor is None and fmt is not None and fmt.family == "gc":
+        anchor, anchor_origin = _jvm_start(con, file.host), "jvm-start"
+    ctx = ParseContext(path=str(file.path), host=file.host, tz=zone, tz_given=given, anchor=anchor,
+                       anchor_origin=anchor_origin)
     parser = fmt.parser(ctx) if fmt else _RejectAll(f"file not parsed: {result.note}")
     if fmt:
         result.format, result.family = fmt.name, fmt.family

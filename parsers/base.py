@@ -54,7 +54,9 @@ class ParseContext:
 
     ``tz`` is the IANA zone for zone-less timestamps (``UTC`` unless the user
     said otherwise); ``tz_given`` tells whether the user said it. ``anchor`` is a
-    wall-clock time for uptime-only logs (JVM start), when one is known.
+    wall-clock time for uptime-only logs (JVM start), when one is known, and
+    ``anchor_origin`` where it came from (``flag``, ``jvm-start`` from the host's
+    other logs).
     """
 
     path: str
@@ -62,6 +64,7 @@ class ParseContext:
     tz: str = "UTC"
     tz_given: bool = False
     anchor: datetime | None = None
+    anchor_origin: str = "jvm-start"
 
 
 @dataclass
