@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DB     ?= sample.duckdb
 
-.PHONY: demo test bench clean
+.PHONY: demo test browser bench clean
 
 $(BIN)/forensics: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +18,14 @@ demo: $(BIN)/forensics
 	$(BIN)/forensics ingest --db $(DB) --tz 'api-pod-b=America/Los_Angeles' sample_logs/incident
 	$(BIN)/forensics query --db $(DB) broker_timeline
 
-## test: the whole test suite
-test: $(BIN)/forensics
+## test: the whole test suite (installs Debian's chromium for the HTML report's browser test when run as root)
+test: $(BIN)/forensics browser
 	$(BIN)/python -m pytest -q
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } \
+	  || echo "chromium is not installed: the HTML report's browser test will be skipped (apt-get install chromium)"
 
 ## bench: ingest throughput and memory against wc -l and lnav, side by side (see bench/README.md)
 bench: $(BIN)/forensics

@@ -1,9 +1,11 @@
 """Ingest throughput and peak memory, side by side with `wc -l` and lnav, in the same run.
 
-Every case is its own process; wall time and peak RSS come from os.wait4. Cases run round-robin
-for several rounds (the machine is noisy) and the table shows medians with min–max.
+Two inputs: a broker server.log (Kafka's log4j layout, `server_log.py`) and a client application log
+(logback's default layout without a date, a producer per request, `client_log.py`). Every case is its
+own process; wall time and peak RSS come from os.wait4. Cases run round-robin for several rounds
+(the machine is noisy) and each table shows medians with min–max.
 
-    python bench/ingest_bench.py [--size-mb 1000] [--rounds 3]
+    python bench/ingest_bench.py [--logs broker,client] [--size-mb 1000] [--client-size-mb 200] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -21,7 +23,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from client_log import write_client_log  # noqa: E402
 from server_log import write_server_log  # noqa: E402
+
+#: Input kinds: (file name stem, generator).
+LOGS = {"broker": ("server", write_server_log), "client": ("client", write_client_log)}
 
 
 def measure(argv: list[str]) -> tuple[float, float]:
@@ -45,30 +51,21 @@ def cases(log: Path, work: Path) -> dict[str, list[str] | None]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--size-mb", type=float, default=1000)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--out", type=Path, default=HERE / "out")
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    log = args.out / f"server-{int(args.size_mb)}MB.log"
-    if not log.exists():
-        print(f"generating {log} …", file=sys.stderr)
-        write_server_log(log, int(args.size_mb * 1e6))
+def run(log: Path, rounds: int) -> None:
+    """Measure every case on one input and print its table."""
     size_mb = log.stat().st_size / 1e6
     subprocess.run(["cat", str(log)], stdout=subprocess.DEVNULL, check=True)  # warm the page cache
     results: dict[str, list[tuple[float, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        for _ in range(args.rounds):
+        for _ in range(rounds):
             for name, argv in cases(log, work).items():
                 if argv is None:
                     continue
                 (work / "bench.duckdb").unlink(missing_ok=True)
                 results.setdefault(name, []).append(measure(argv))
     lnav = statistics.median(w for w, _ in results["lnav count(*)"]) if "lnav count(*)" in results else None
-    print(f"input: {log.name}, {size_mb:,.0f} MB, {args.rounds} rounds, medians (min–max)\n")
+    print(f"input: {log.name}, {size_mb:,.0f} MB, {rounds} rounds, medians (min–max)\n")
     print("| case | wall s | MB/s | peak RSS MiB | × lnav |")
     print("|---|---|---|---|---|")
     for name, runs in results.items():
@@ -79,6 +76,26 @@ def main() -> None:
         print(f"| {name} | {med:.2f} ({min(walls):.2f}–{max(walls):.2f}) | {size_mb / med:,.0f} | {rss:,.0f} | {ratio} |")
     if lnav is None:
         print("\nlnav is not installed (apt-get install lnav) — its column is empty.")
+    print()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--logs", default="broker,client", help="which inputs: broker, client or both (default)")
+    parser.add_argument("--size-mb", type=float, default=1000, help="size of the broker server.log")
+    parser.add_argument("--client-size-mb", type=float, default=200, help="size of the client log")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=HERE / "out")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for kind in args.logs.split(","):
+        stem, write = LOGS[kind]
+        size = args.client_size_mb if kind == "client" else args.size_mb
+        log = args.out / f"{stem}-{int(size)}MB.log"
+        if not log.exists():
+            print(f"generating {log} …", file=sys.stderr)
+            write(log, int(size * 1e6))
+        run(log, args.rounds)
 
 
 if __name__ == "__main__":

@@ -78,13 +78,18 @@ def main() -> None:
 @click.option("--host", "hosts", multiple=True, metavar="PATH_GLOB=NAME",
               help="Host name for files whose path matches the glob (default: the directory name).")
 @click.option("--format", "fmt", metavar="NAME", help="Parse every file with this format instead of detecting it.")
-@click.option("--jvm-start", metavar="TIME", help="Wall-clock JVM start (ISO 8601) for GC logs with uptime stamps only.")
+@click.option("--layout", metavar="PATTERN",
+              help="Your applications' logback/log4j2 pattern, e.g. '%d{ISO8601} [%t] %-5p %c{1} - %m%n': "
+                   "adds the format 'layout' (it wins detection ties; --format layout forces it).")
+@click.option("--jvm-start", metavar="TIME",
+              help="Wall-clock JVM start (ISO 8601) for GC logs with uptime stamps only, and the date of "
+                   "time-of-day-only client logs.")
 @click.option("--strict", is_flag=True, help="Exit 1 if any line is rejected or any file is not fully ingested.")
 @click.option("-q", "--quiet", is_flag=True, help="No per-file summary.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @reports_errors
-def ingest(db_path: str, tz: tuple[str, ...], hosts: tuple[str, ...], fmt: str | None, jvm_start: str | None,
-           strict: bool, quiet: bool, paths: tuple[str, ...]) -> None:
+def ingest(db_path: str, tz: tuple[str, ...], hosts: tuple[str, ...], fmt: str | None, layout: str | None,
+           jvm_start: str | None, strict: bool, quiet: bool, paths: tuple[str, ...]) -> None:
     """Parse log files and directories into the database.
 
     Directories are read recursively; rotated (server.log.2025-08-28-03) and
@@ -96,10 +101,11 @@ def ingest(db_path: str, tz: tuple[str, ...], hosts: tuple[str, ...], fmt: str |
       forensics ingest sample_logs/incident
       forensics ingest --db incident.duckdb --tz Europe/Berlin logs/
       forensics ingest --tz 'api-pod-b=America/Los_Angeles' --host 'node7/*=kafka-7' logs/
+      forensics ingest --layout '%d{ISO8601} [%t] %-5p %c{1} - %m%n' app-logs/
     """
     from forensics import commands
 
-    sys.exit(commands.run_ingest(db_path, paths, tz, hosts, fmt, jvm_start, strict, quiet))
+    sys.exit(commands.run_ingest(db_path, paths, tz, hosts, fmt, jvm_start, strict, quiet, layout=layout))
 
 
 @main.command()
@@ -167,6 +173,28 @@ def queries(verbose: bool) -> None:
     commands.list_queries(verbose)
 
 
+@main.command()
+@db_option
+@click.option("--format", "out_format", type=click.Choice(["md", "html", "json"]), default="md", show_default=True,
+              help="Markdown for a post-mortem, one self-contained HTML file with charts, or JSON (report.schema.json).")
+@output_option
+@click.option("--bucket", default="5m", show_default=True, metavar="DURATION",
+              help="Time bucket of the charts, correlations and anomalies (30s, 5m, 1h …).")
+@reports_errors
+def report(db_path: str, out_format: str, output: str | None, bucket: str) -> None:
+    """Write the incident report: findings first, then the evidence.
+
+    \b
+    Examples:
+      forensics report --db incident.duckdb > report.md
+      forensics report --format html -o report.html
+      forensics report --format json --bucket 1m
+    """
+    from forensics import commands
+
+    commands.run_report(db_path, out_format, output, bucket)
+
+
 @main.group(invoke_without_command=True)
 @click.pass_context
 @reports_errors
@@ -186,3 +214,33 @@ def formats_check(files: tuple[Path, ...]) -> None:
     from forensics import commands
 
     sys.exit(commands.check_formats(list(files)))
+
+
+@main.command()
+@db_option
+@click.option("--tz", "tz", multiple=True, metavar="[PATTERN=]ZONE",
+              help="As for ingest: zone of zone-less times in the PATHs ingested first.")
+@click.option("--host", "hosts", multiple=True, metavar="PATH_GLOB=NAME", help="As for ingest: host names by path.")
+@click.option("--format", "fmt", metavar="NAME", help="As for ingest: parse every PATH with this format.")
+@click.option("--layout", metavar="PATTERN", help="As for ingest: your applications' logback/log4j2 pattern.")
+@click.option("--jvm-start", metavar="TIME", help="As for ingest: wall-clock JVM start for uptime-only GC logs.")
+@click.option("--light", is_flag=True, help="Light theme (default: dark).")
+@click.argument("paths", nargs=-1, type=click.Path())
+@reports_errors
+def tui(db_path: str, tz: tuple[str, ...], hosts: tuple[str, ...], fmt: str | None, layout: str | None,
+        jvm_start: str | None, light: bool, paths: tuple[str, ...]) -> None:
+    """Investigate in the terminal: timeline, events, raw lines and SQL.
+
+    With PATHs, ingests them into the database first (with progress), then
+    opens the timeline; without, opens the database as it is. Keys: 1/2/3
+    (or F2/F3/F4) switch timeline, events and SQL; ? shows the keys of the
+    screen; q quits.
+
+    \b
+    Examples:
+      forensics tui --db incident.duckdb
+      forensics tui --db incident.duckdb --tz 'api-pod-b=America/Los_Angeles' sample_logs/incident
+    """
+    from forensics import commands
+
+    sys.exit(commands.run_tui(db_path, paths, tz, hosts, fmt, jvm_start, layout, light))

@@ -52,11 +52,18 @@ def _tz_notes(results: list[FileResult]) -> None:
 
 
 def run_ingest(db_path: str, paths: tuple[str, ...], tz: tuple[str, ...], hosts: tuple[str, ...], fmt: str | None,
-               jvm_start: str | None, strict: bool, quiet: bool) -> int:
+               jvm_start: str | None, strict: bool, quiet: bool, layout: str | None = None) -> int:
     from forensics.discovery import TzPolicy, discover, parse_rules
     from forensics.queries import convert
     from parsers.registry import all_formats, get_format
 
+    if layout:
+        from parsers.client.pattern import LayoutPatternError, use_layout
+
+        try:
+            use_layout(layout)
+        except LayoutPatternError as exc:
+            raise UsageError(str(exc), hint="--layout takes the pattern of a logback.xml or log4j2 config") from exc
     if fmt:
         try:
             get_format(fmt)
@@ -160,3 +167,56 @@ def check_formats(files: list[Path]) -> int:
         return ExitCode.USAGE
     diagnostics.note(f"{len(checked)} format(s) OK: {', '.join(f.name for f in checked)}")
     return ExitCode.OK
+
+
+def run_report(db_path: str, out_format: str, output: str | None, bucket: str) -> None:
+    from forensics.queries import convert
+    from forensics.report import render_html, render_json, render_md
+    from forensics.report.build import build_report
+
+    width = convert(bucket, "INTERVAL", "--bucket")
+    if width.total_seconds() <= 0:
+        raise UsageError("--bucket must be longer than 0")
+    built = build_report(db_path, width)
+    renderer = {"md": render_md, "html": render_html, "json": render_json}[out_format]
+    with _output(output) as out:
+        out.write(renderer.render(built))
+
+
+def run_tui(db_path: str, paths: tuple[str, ...], tz: tuple[str, ...], hosts: tuple[str, ...], fmt: str | None,
+            jvm_start: str | None, layout: str | None, light: bool) -> int:
+    """Check the inputs as ``ingest`` does (errors exit before the screen opens), then run the TUI."""
+    plan = None
+    if paths:
+        from forensics.discovery import TzPolicy, discover, parse_rules
+        from forensics.queries import convert
+        from parsers.registry import all_formats, get_format
+
+        if layout:
+            from parsers.client.pattern import LayoutPatternError, use_layout
+
+            try:
+                use_layout(layout)
+            except LayoutPatternError as exc:
+                raise UsageError(str(exc), hint="--layout takes the pattern of a logback.xml or log4j2 config") from exc
+        if fmt:
+            try:
+                get_format(fmt)
+            except KeyError as exc:
+                raise UsageError(str(exc.args[0]), hint="`forensics formats` lists them") from exc
+        options = IngestOptions(
+            tz=TzPolicy.from_flags(tz),
+            format=fmt,
+            anchor=convert(jvm_start, "TIMESTAMPTZ", "--jvm-start") if jvm_start else None,
+        )
+        files = discover(paths, parse_rules(hosts, "--host"))
+        all_formats()
+        db.open_for_write(db_path).close()  # a database that cannot be written fails here, not in the screen
+    else:
+        db.open_read_only(db_path).close()  # no database: the usual error and exit code
+
+    from forensics.tui.app import IngestPlan, run
+
+    if paths:
+        plan = IngestPlan(files, options, _summary_line)
+    return run(db_path, plan, light=light)

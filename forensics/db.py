@@ -18,7 +18,7 @@ from forensics.errors import InputError, QueryError
 SCHEMA_DIR = Path(__file__).parent / "schema"
 DEFAULT_DB = "forensics.duckdb"
 #: DuckDB's buffer pool during ingest; keeps peak memory bounded whatever the input size.
-INGEST_MEMORY_LIMIT = "768MB"
+INGEST_MEMORY_LIMIT = "400MB"
 
 
 def default_db_path() -> str:

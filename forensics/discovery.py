@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from forensics import diagnostics
 from forensics.errors import InputError, UsageError
 from parsers.timestamps import UnknownTimezone, resolve_zone
 
@@ -158,8 +159,6 @@ def discover(paths: tuple[str, ...], host_rules: list[Rule]) -> list[InputFile]:
     if missing and not files:
         raise InputError(f"no such file or directory: {', '.join(missing)}")
     for given in missing:
-        from forensics import diagnostics
-
         diagnostics.error(f"{given}: no such file or directory (skipped)")
     seen: set[Path] = set()
     unique = [p for p in files if not (p.resolve() in seen or seen.add(p.resolve()))]  # type: ignore[func-returns-value]

@@ -5,6 +5,18 @@ cheap vectorized pre-filter), an optional logger, and a regex whose named groups
 become typed columns. Rules carry real sample messages that are checked when
 the rules load. Extraction is vectorized: one literal scan per rule over a
 batch of records, then the regex over the few records that passed.
+
+Each rules file ``<family>.toml`` feeds the table ``<family>_events``. Its
+``[fields]`` table declares that table's columns after ``line_start``,
+``line_end``, ``ts``, ``kind`` (the broker file has none: ``EVENT_FIELDS``);
+a field named like a record column (``level``, ``logger``, ``thread``) is
+copied from the record. An optional ``[context]`` regex is applied to every
+event's message (a log-context prefix such as ``[Producer clientId=…] ``) and
+fills the fields its groups name where the rule's own groups did not.
+
+Which family's rules a file gets is its format's family, unless the file's
+records say otherwise (``EventRouter``): a client application that logs in
+Kafka's own log4j layout is a client, not a broker.
 """
 
 from __future__ import annotations
@@ -50,6 +62,33 @@ EVENTS_SCHEMA: dict[str, pl.DataType] = {
 #: Groups with these names are not columns but are turned into columns.
 SPECIAL_GROUPS = {"tp", "brokers"}
 DETAIL_MAX = 300
+#: Column types a ``[fields]`` table may use (DuckDB names, as in forensics/schema/*.sql).
+FIELD_TYPES: dict[str, pl.DataType] = {
+    "INTEGER": pl.Int32(), "BIGINT": pl.Int64(), "DOUBLE": pl.Float64(), "VARCHAR": pl.String(), "BOOLEAN": pl.Boolean(),
+}
+#: Record columns an events table may carry as fields (copied from the record, not extracted).
+RECORD_FIELDS = ("level", "logger", "thread")
+
+
+@dataclass(frozen=True)
+class EventTable:
+    """The table a rules file feeds: its family, typed fields, and the context regex of its messages."""
+
+    family: str
+    fields: tuple[tuple[str, pl.DataType], ...] = field(compare=False)
+    context: str | None = None
+    context_derive: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def field_types(self) -> dict[str, pl.DataType]:
+        return dict(self.fields)
+
+    @property
+    def schema(self) -> dict[str, pl.DataType]:
+        return {"line_start": pl.Int64(), "line_end": pl.Int64(), "ts": TS, "kind": pl.String(), **self.field_types}
+
+
+BROKER_TABLE = EventTable("broker", tuple(EVENT_FIELDS.items()))
 
 
 @dataclass(frozen=True)
@@ -61,23 +100,33 @@ class EventRule:
     logger: str | None = None
     derive: tuple[tuple[str, str], ...] = ()
     samples: tuple[dict[str, Any], ...] = field(default=(), compare=False)
+    table: EventTable = field(default=BROKER_TABLE, compare=False)
 
     @property
     def groups(self) -> tuple[str, ...]:
         return tuple(re.compile(self.regex).groupindex)
 
 
-def _rule_from(data: dict[str, Any], where: str) -> EventRule:
+def _groups(regex: str, where: str, table: EventTable) -> list[str]:
+    try:
+        groups = list(re.compile(regex).groupindex)
+    except re.error as exc:
+        raise SpecError(f"{where}: invalid regex: {exc}") from exc
+    fields = table.field_types
+    unknown = [g for g in groups if not g.startswith("_") and g not in fields and g not in SPECIAL_GROUPS]
+    if unknown:
+        raise SpecError(f"{where}: groups {unknown} are not event columns ({', '.join(fields)})")
+    copied = [g for g in groups if g in RECORD_FIELDS]
+    if copied:
+        raise SpecError(f"{where}: groups {copied} are taken from the record, not from the message")
+    return groups
+
+
+def _rule_from(data: dict[str, Any], where: str, table: EventTable) -> EventRule:
     for key in ("kind", "contains", "regex"):
         if key not in data:
             raise SpecError(f"{where}: missing key {key!r}")
-    try:
-        groups = re.compile(data["regex"]).groupindex
-    except re.error as exc:
-        raise SpecError(f"{where}: invalid regex: {exc}") from exc
-    unknown = [g for g in groups if not g.startswith("_") and g not in EVENT_FIELDS and g not in SPECIAL_GROUPS]
-    if unknown:
-        raise SpecError(f"{where}: groups {unknown} are not event columns ({', '.join(EVENT_FIELDS)})")
+    _groups(data["regex"], where, table)
     if not data.get("samples"):
         raise SpecError(f"{where}: a rule needs at least one sample")
     return EventRule(
@@ -88,7 +137,25 @@ def _rule_from(data: dict[str, Any], where: str) -> EventRule:
         logger=data.get("logger"),
         derive=tuple(data.get("derive", {}).items()),
         samples=tuple(data["samples"]),
+        table=table,
     )
+
+
+def _table_from(data: dict[str, Any], family: str, where: str) -> EventTable:
+    """The ``[fields]`` and ``[context]`` of a rules file (the broker columns when it has no ``[fields]``)."""
+    declared = data.get("fields")
+    if declared is None:
+        fields = tuple(EVENT_FIELDS.items())
+    else:
+        bad = {name: kind for name, kind in declared.items() if kind not in FIELD_TYPES}
+        if bad:
+            raise SpecError(f"{where}: [fields] {bad}: types must be one of {', '.join(FIELD_TYPES)}")
+        fields = tuple((name, FIELD_TYPES[kind]) for name, kind in declared.items())
+    context = data.get("context", {})
+    table = EventTable(family, fields, context.get("regex"), tuple(context.get("derive", {}).items()))
+    if table.context:
+        _groups(table.context, f"{where}: [context].regex", table)
+    return table
 
 
 def load_rules(path: Path) -> tuple[EventRule, ...]:
@@ -97,7 +164,8 @@ def load_rules(path: Path) -> tuple[EventRule, ...]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{path}: not valid TOML: {exc}") from exc
-    rules = tuple(_rule_from(item, f"{path}: rule #{i + 1}") for i, item in enumerate(data.get("rule", [])))
+    table = _table_from(data, path.stem, str(path))
+    rules = tuple(_rule_from(item, f"{path}: rule #{i + 1}", table) for i, item in enumerate(data.get("rule", [])))
     for number, rule in enumerate(rules, start=1):
         _check_rule_samples(rule, f"{path}: rule #{number} ({rule.kind})")
     return rules
@@ -113,10 +181,13 @@ def _check_rule_samples(rule: EventRule, where: str) -> None:
     for sample in rule.samples:
         records = pl.DataFrame(
             {
-                "line_start": [1], "line_end": [1], "ts": [None],
-                "logger": [sample.get("logger")], "message": [sample["message"]],
+                "line_start": [1], "line_end": [1], "ts": [None], "level": [sample.get("level")],
+                "logger": [sample.get("logger")], "thread": [sample.get("thread")], "message": [sample["message"]],
             },
-            schema={"line_start": pl.Int64, "line_end": pl.Int64, "ts": TS, "logger": pl.String, "message": pl.String},
+            schema={
+                "line_start": pl.Int64, "line_end": pl.Int64, "ts": TS, "level": pl.String,
+                "logger": pl.String, "thread": pl.String, "message": pl.String,
+            },
         )
         events = extract_events(records, (rule,))
         if events.height == 0:
@@ -136,32 +207,58 @@ def _candidates(records: pl.DataFrame, rule: EventRule) -> pl.DataFrame:
 
 
 def _typed(found: pl.DataFrame, rule: EventRule) -> pl.DataFrame:
-    """Captured groups → typed columns, specials expanded, derived columns computed."""
-    frame = found.select(
-        "line_start", "line_end", "ts", "message",
+    """Captured groups → typed columns, specials expanded, derived columns computed (one lazy query)."""
+    table = rule.table
+    fields = table.field_types
+    carried = [name for name in RECORD_FIELDS if name in fields and name in found.columns]
+    frame = found.lazy().select(
+        "line_start", "line_end", "ts", "message", *carried,
         pl.col("message").str.extract_groups(rule.regex).alias("_g"),
     ).unnest("_g")
-    groups = rule.groups
-    if "brokers" in groups:
+    if table.context:
+        frame = _with_context(frame, table.context)
+    if "brokers" in rule.groups:
         frame = frame.with_columns(pl.col("brokers").str.split(",").alias("broker_id")).explode("broker_id").drop("brokers")
-    if "tp" in groups:
+    columns = frame.collect_schema().names()
+    if "tp" in columns:
         parts = pl.col("tp").str.extract_groups(r"^(?P<topic>.+)-(?P<partition>\d+)$")
-        frame = frame.with_columns(parts.alias("_tp")).unnest("_tp").drop("tp")
-    casts = {name: dtype for name, dtype in EVENT_FIELDS.items() if name in frame.columns}
-    temps = [c for c in frame.columns if c.startswith("_")]
+        tp_fields = [pl.coalesce(pl.col("_tp").struct.field(name), pl.col(name)).alias(name) if name in columns
+                     else pl.col("_tp").struct.field(name) for name in ("topic", "partition")]
+        frame = frame.with_columns(parts.alias("_tp")).with_columns(tp_fields).drop("tp", "_tp")
+        columns = frame.collect_schema().names()
+    temps = [c for c in columns if c.startswith("_")]
     frame = frame.with_columns(
-        *[pl.col(name).cast(dtype, strict=False) for name, dtype in casts.items()],
+        *[_typed_column(name, dtype) for name, dtype in fields.items() if name in columns],
         *[pl.col(name).cast(pl.Int64, strict=False) for name in temps],
     )
-    for name, expr in rule.derive:
+    for name, expr in (*table.context_derive, *rule.derive):
         frame = frame.with_columns(pl.sql_expr(expr).alias(name))
-    missing = {name: dtype for name, dtype in EVENT_FIELDS.items() if name not in frame.columns}
-    frame = frame.with_columns(*[pl.lit(None, dtype).alias(name) for name, dtype in missing.items()])
-    first_line = pl.col("message").str.extract(r"^([^\n]*)").str.slice(0, DETAIL_MAX)
+        columns = [*columns, name]
+    frame = frame.with_columns(*[pl.lit(None, dtype).alias(name) for name, dtype in fields.items() if name not in columns])
+    first_line = pl.col("message").str.slice(0, DETAIL_MAX).str.split_exact("\n", 1).struct.field("field_0")
+    frame = frame.with_columns(pl.lit(rule.kind).alias("kind"))
+    if "detail" in fields:
+        frame = frame.with_columns(pl.coalesce(pl.col("detail").cast(pl.String), first_line).alias("detail"))
+    return frame.select([pl.col(name).cast(dtype, strict=False) for name, dtype in table.schema.items()]).collect()
+
+
+def _typed_column(name: str, dtype: pl.DataType) -> pl.Expr:
+    """A captured group as its column's type (``true``/``false`` for BOOLEAN)."""
+    if dtype == pl.Boolean():
+        text = pl.col(name).cast(pl.String).str.to_lowercase()
+        return pl.when(text.is_null()).then(None).otherwise(text.is_in(["true", "1", "yes"])).alias(name)
+    return pl.col(name).cast(dtype, strict=False)
+
+
+def _with_context(frame: pl.LazyFrame, context: str) -> pl.LazyFrame:
+    """Fill fields from the table's context regex (a log-context prefix) where the rule left them empty."""
+    names = list(re.compile(context).groupindex)
+    columns = frame.collect_schema().names()
+    frame = frame.with_columns(pl.col("message").str.extract_groups(context).alias("_ctx"))
+    field = pl.col("_ctx").struct.field
     return frame.with_columns(
-        pl.lit(rule.kind).alias("kind"),
-        pl.coalesce(pl.col("detail").cast(pl.String), first_line).alias("detail"),
-    ).select([pl.col(name).cast(dtype, strict=False) for name, dtype in EVENTS_SCHEMA.items()])
+        [pl.coalesce(pl.col(n), field(n)).alias(n) if n in columns else field(n).alias(n) for n in names]
+    ).drop("_ctx")
 
 
 def extract_events(records: pl.DataFrame, rules: tuple[EventRule, ...]) -> pl.DataFrame:
@@ -169,6 +266,7 @@ def extract_events(records: pl.DataFrame, rules: tuple[EventRule, ...]) -> pl.Da
 
     A record gives at most one event per kind: the first rule of a kind that matches wins.
     """
+    schema = rules[0].table.schema if rules else EVENTS_SCHEMA
     parts: list[pl.DataFrame] = []
     taken: dict[str, pl.Series] = {}
     literals = sorted({rule.contains for rule in rules})
@@ -182,5 +280,58 @@ def extract_events(records: pl.DataFrame, rules: tuple[EventRule, ...]) -> pl.Da
         taken[rule.kind] = pl.concat([taken[rule.kind], found["line_start"]]) if rule.kind in taken else found["line_start"]
         parts.append(_typed(found, rule))
     if not parts:
-        return pl.DataFrame(schema=EVENTS_SCHEMA)
+        return pl.DataFrame(schema=schema)
     return pl.concat(parts).sort("line_start", maintain_order=True)
+
+
+#: Loggers only a broker (or controller) JVM has.
+BROKER_LOGGERS = (
+    r"^(?:kafka\.|state\.change\.logger$|"
+    r"org\.apache\.kafka\.(?:controller|raft|storage|server|metadata|image|coordinator|security)\.)"
+)
+#: Messages only a client JVM logs: a client's log-context prefix, or its config dump.
+CLIENT_MESSAGES = (
+    r"^(?:\[(?:Producer|Consumer|AdminClient|Share Consumer) (?:instanceId=[^,\]]*, )?clientId=|"
+    r"(?:Producer|Consumer|AdminClient)Config values:)"
+)
+#: The families whose files may turn out to be the other one.
+ROLES = ("broker", "client")
+
+
+def guess_role(records: pl.DataFrame) -> str | None:
+    """What the records show: ``broker`` or ``client`` (one and not the other), ``both``, or None (neither)."""
+    seen = records.select(
+        pl.col("logger").str.contains(BROKER_LOGGERS).any().alias("broker"),
+        pl.col("message").str.contains(CLIENT_MESSAGES).any().alias("client"),
+    ).row(0)
+    broker, client = bool(seen[0]), bool(seen[1])
+    if broker == client:
+        return None if not broker else "both"
+    return "broker" if broker else "client"
+
+
+class EventRouter:
+    """The typed events of one file's records, for the table of the file's role.
+
+    The role starts as the format's family. For broker and client formats it is settled by the
+    first batch of records that shows broker loggers (``kafka.*``, ``state.change.logger`` …) or
+    client messages (``[Producer clientId=…]``, ``ProducerConfig values:``) but not both; a file
+    that shows both keeps its format's family.
+    """
+
+    def __init__(self, family: str) -> None:
+        self.family = family
+        self.settled = family not in ROLES
+
+    @property
+    def table(self) -> str:
+        return f"{self.family}_events"
+
+    def extract(self, records: pl.DataFrame) -> pl.DataFrame:
+        if not self.settled and records.height:
+            role = guess_role(records)
+            if role is not None:
+                self.family = role if role in ROLES else self.family
+                self.settled = True
+        rules = rules_for(self.family)
+        return extract_events(records, rules) if rules else pl.DataFrame()

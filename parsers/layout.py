@@ -15,18 +15,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import polars as pl
 
 from parsers.base import RECORDS_SCHEMA, REJECTS_SCHEMA, TS, LINES_SCHEMA, ParseContext, ParsedBatch, make_rejects
 from parsers.spec import LayoutSpec
-from parsers.timestamps import localize, origin_for, parse_local, parse_with_offset
+from parsers.timestamps import localize, origin_for, parse_local, parse_with_offset, resolve_zone
 
 #: A record longer than this is closed; the rest of its lines are rejected.
 MAX_RECORD_LINES = 50_000
 
 HEAD, UNTIMED, BAD, CONT = 1, 2, 3, 0
+
+#: A time of day this much earlier than the one before it starts the next day.
+DAY_WRAP_NS = 12 * 3600 * 10**9
+#: A date in a file name (logback's ``app.2025-08-28.log``, ``app-2025-08-28.0.log.gz``).
+_NAME_DATE = re.compile(r"(?:^|[^0-9])(\d{4})-(\d{2})-(\d{2})(?:[^0-9]|$)")
+#: A record that carries an absolute time: the Kafka client's AppInfo line, logged at every client's start.
+EPOCH_RECORD = r"^Kafka startTimeMs: (\d{12,13})\b"
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,9 @@ class LayoutParser:
         self.last_ts: datetime | None = None
         self.local_max: datetime | None = None
         self.origin = "in-line" if spec.zone == "in-line" else origin_for(ctx.tz, ctx.tz_given)
+        if spec.clock == "none":
+            self.origin = "missing"
+        self.dates = DayCounter(ctx)
 
     # -- batch handling -------------------------------------------------------------------------
 
@@ -98,6 +109,8 @@ class LayoutParser:
         cut = int(start_rows[-1])
         self.carry = lines.slice(cut)
         self.overflow = False
+        if self.spec.clock == "time-of-day":
+            self.dates.prime(kinds)
         return self._build(kinds.slice(0, cut))
 
     def finish(self) -> ParsedBatch:
@@ -140,19 +153,23 @@ class LayoutParser:
             frame = frame.with_columns(
                 pl.col("line").str.slice(pl.col("_head").str.len_chars()).alias("rest")
             ).drop("_head")
-        is_head = pl.col(self.spec.ts_field).is_not_null()
+        is_head = pl.col("level" if self.spec.clock == "none" else self.spec.ts_field).is_not_null()
         kind = pl.when(is_head).then(pl.lit(HEAD))
         if plan.untimed:
             kind = kind.when(pl.col("line").str.contains(plan.untimed)).then(pl.lit(UNTIMED))
         if plan.hint:
             kind = kind.when(pl.col("line").str.contains(plan.hint)).then(pl.lit(BAD))
         frame = frame.with_columns(kind.otherwise(pl.lit(CONT)).cast(pl.Int8).alias("kind"))
+        if self.spec.clock == "none":
+            return frame.with_columns(
+                pl.lit(None, pl.Null).alias("_time"),
+                pl.when(pl.col("kind") == BAD)
+                .then(pl.lit(f"starts like a {self.spec.name} record but does not match its layout"))
+                .alias("_bad_reason"),
+            )
         ts_text = pl.col(self.spec.ts_field)
-        if self.spec.zone == "in-line":
-            frame = frame.with_columns(parse_with_offset(ts_text, self.spec.ts_format).alias("_ts"))
-        else:
-            frame = frame.with_columns(parse_local(ts_text, self.spec.ts_format).alias("_local"))
-        bad_time = (pl.col("kind") == HEAD) & pl.col("_ts" if self.spec.zone == "in-line" else "_local").is_null()
+        frame = frame.with_columns(self._parse_time(ts_text).alias("_time"))
+        bad_time = (pl.col("kind") == HEAD) & pl.col("_time").is_null()
         return frame.with_columns(
             pl.when(bad_time).then(pl.lit(BAD, pl.Int8)).otherwise(pl.col("kind")).alias("kind"),
             pl.when(bad_time)
@@ -161,6 +178,17 @@ class LayoutParser:
             .then(pl.lit(f"starts like a {self.spec.name} record but does not match its layout"))
             .alias("_bad_reason"),
         )
+
+    def _parse_time(self, text: pl.Expr) -> pl.Expr:
+        """The head's time: UTC (offset in the line), naive local date-time, or a time of day."""
+        spec = self.spec
+        if spec.clock == "time-of-day":
+            parsed = [text.str.strptime(pl.Time, f, strict=False) for f in spec.ts_formats]
+        elif spec.zone == "in-line":
+            parsed = [parse_with_offset(text, f) for f in spec.ts_formats]
+        else:
+            parsed = [parse_local(text, f) for f in spec.ts_formats]
+        return parsed[0] if len(parsed) == 1 else pl.coalesce(parsed)
 
     # -- building records ----------------------------------------------------------------------
 
@@ -250,10 +278,17 @@ class LayoutParser:
     def _times(self, heads: pl.DataFrame) -> list[pl.Expr]:
         """UTC times of heads; untimed heads inherit the previous record's time."""
         timed = pl.col("kind") == HEAD
-        if self.spec.zone == "in-line":
-            utc = heads["_ts"]
+        origin = self.origin
+        if self.spec.clock == "none":
+            utc = pl.Series("ts", [None] * heads.height, TS)
+        elif self.spec.zone == "in-line":
+            utc = heads["_time"]
         else:
-            local = heads["_local"]
+            if self.spec.clock == "time-of-day":
+                local = self.dates.local_times(heads)
+                origin = self.dates.origin(self.origin)
+            else:
+                local = heads["_time"]
             utc = localize(local, self.ctx.tz, self.local_max)
             local_max = local.max()
             if isinstance(local_max, datetime):
@@ -267,7 +302,7 @@ class LayoutParser:
             self.last_ts = last
         return [
             filled.alias("ts"),
-            pl.when(timed).then(pl.lit(self.origin)).otherwise(pl.lit("inherited")).alias("ts_origin"),
+            pl.when(timed).then(pl.lit(origin)).otherwise(pl.lit("inherited")).alias("ts_origin"),
         ]
 
     def _continuations(self, conts: pl.DataFrame, heads: pl.DataFrame) -> pl.DataFrame:
@@ -314,6 +349,90 @@ class LayoutParser:
         ).with_columns(
             (~(pl.col("_first") & (pl.col("message").str.strip_chars() == ""))).alias("_keep"),
         )
+
+
+class DayCounter:
+    """Dates for layouts that write the time of day only (logback's and log4j2's defaults).
+
+    The first record's date comes from, in this order: a ``yyyy-MM-dd`` in the file name, the JVM
+    start given with ``--jvm-start`` (the first record at or after its time of day), or a record in
+    the file that carries an absolute time (``Kafka startTimeMs: …``, which every Kafka client logs
+    when it starts). From there, each time that goes back by more than 12 hours starts the next day.
+    Until a date is known (none of the three in the first batch), records keep a NULL time.
+    """
+
+    def __init__(self, ctx: ParseContext) -> None:
+        self.ctx = ctx
+        self.base: date | None = None
+        self.source: str | None = None
+        self.days = 0
+        self.last_tod: int | None = None
+
+    def origin(self, zone_origin: str) -> str:
+        return f"{zone_origin} date:{self.source}" if self.base else "time-only"
+
+    def local_times(self, heads: pl.DataFrame) -> pl.Series:
+        """Naive local date-times of heads (untimed heads take the previous time)."""
+        tod, day = self._days(heads["_time"])
+        if self.base is None:
+            self._find_base(heads["message"], day, tod)
+        if day.len():
+            self.days = int(day[-1])
+        last = tod.drop_nulls()
+        if last.len():
+            self.last_tod = int(last[-1])
+        if self.base is None:
+            return pl.Series("_local", [None] * heads.height, pl.Datetime("us"))
+        start = datetime.combine(self.base, datetime.min.time())
+        frame = pl.DataFrame({"_day": day, "_ns": tod})
+        return frame.select(
+            (pl.lit(start) + pl.duration(days=pl.col("_day")) + pl.duration(nanoseconds=pl.col("_ns")))
+            .cast(pl.Datetime("us"))
+            .alias("_local")
+        ).to_series()
+
+    def prime(self, kinds: pl.DataFrame) -> None:
+        """Look for the date in a whole batch (its last record too) before its records are built."""
+        if self.base is not None:
+            return
+        heads = kinds.filter(pl.col("kind") == HEAD)
+        text = heads["rest"] if "rest" in heads.columns else heads["message"]
+        tod, day = self._days(heads["_time"])
+        self._find_base(text, day, tod)
+
+    def _days(self, times: pl.Series) -> tuple[pl.Series, pl.Series]:
+        """(time of day in ns, forward-filled; day index since the file's first record) of heads."""
+        tod = times.cast(pl.Int64).forward_fill()
+        if self.last_tod is not None:
+            tod = tod.fill_null(self.last_tod)
+        prev = tod.shift(1, fill_value=self.last_tod) if self.last_tod is not None else tod.shift(1)
+        day = ((tod < prev - DAY_WRAP_NS).fill_null(False).cast(pl.Int32).cum_sum() + self.days).alias("_day")
+        return tod, day
+
+    def _find_base(self, text: pl.Series, day: pl.Series, tod: pl.Series) -> None:
+        found = _NAME_DATE.search(Path(self.ctx.path).name)
+        if found:
+            try:
+                self.base, self.source = date(*map(int, found.groups())), "file-name"
+                return
+            except ValueError:
+                pass
+        first = tod.drop_nulls()
+        if self.ctx.anchor is not None and first.len():
+            anchor = self.ctx.anchor if self.ctx.anchor.tzinfo else self.ctx.anchor.replace(tzinfo=UTC)
+            local = anchor.astimezone(resolve_zone(self.ctx.tz)).replace(tzinfo=None)
+            since_midnight = (local - datetime.combine(local.date(), datetime.min.time())) / timedelta(microseconds=1)
+            late = int(first[0]) // 1000 < since_midnight
+            self.base, self.source = local.date() + timedelta(days=int(late)), "jvm-start"
+            return
+        epochs = pl.DataFrame({"_text": text, "_day": day, "_ns": tod}).select(
+            pl.col("_text").str.extract(EPOCH_RECORD).cast(pl.Int64).alias("_ms"), "_day", "_ns"
+        ).filter(pl.col("_ms").is_not_null() & pl.col("_ns").is_not_null())
+        if epochs.height:
+            ms, index, ns = epochs.row(0)
+            instant = datetime.fromtimestamp(ms / 1000, resolve_zone(self.ctx.tz)).replace(tzinfo=None)
+            record_day = (instant - timedelta(microseconds=ns // 1000) + timedelta(hours=12)).date()
+            self.base, self.source = record_day - timedelta(days=index), "startTimeMs"
 
 
 def empty_lines() -> pl.DataFrame:

@@ -135,7 +135,7 @@ def _plugin_formats() -> list[Format]:
             if exc.name != module:
                 raise
             continue
-        found.extend(getattr(package, "FORMATS", ()))  # TODO(integration): strict once plugins land
+        found.extend(package.FORMATS)
     return found
 
 

@@ -1,7 +1,7 @@
 """Declarative layout specs: TOML files in parsers/formats/, checked when loaded.
 
 A layout spec says how a record starts (``head`` regex with named groups), how
-its time is written, where the logger sits (``tail``), which time-less lines
+its time is written (a date and time, a time of day only, or no time at all), where the logger sits (``tail``), which time-less lines
 start a record of their own (``untimed``), and carries real sample lines. Every
 sample is parsed with the very engine that parses files, when the spec loads;
 a spec whose samples do not come out as expected does not load (lnav's rule).
@@ -22,6 +22,10 @@ FORMATS_DIR = Path(__file__).parent / "formats"
 
 _FORBIDDEN = re.compile(r"\(\?<?[=!]|\\[1-9]")
 ZONES = ("none", "in-line")
+#: What the time of a record says: a date and a time (the usual), only the time of day (logback's and
+#: log4j2's default layouts: the date comes from the file name, --jvm-start or a record that carries an
+#: epoch time), or nothing at all (slf4j-simple's default).
+CLOCKS = ("date-time", "time-of-day", "none")
 FAMILIES = ("broker", "client", "gc", "events")
 
 
@@ -58,6 +62,9 @@ class LayoutSpec:
     ts_format: str
     zone: str
     tail: str | None = None
+    #: All time formats tried, in order (the first that parses wins); ``ts_format`` is the first.
+    ts_formats: tuple[str, ...] = ()
+    clock: str = "date-time"
     untimed: tuple[Untimed, ...] = ()
     samples: tuple[Sample, ...] = ()
     path: Path | None = field(default=None, compare=False)
@@ -85,18 +92,35 @@ def _get(data: dict[str, Any], key: str, where: str) -> Any:
     return data[key]
 
 
+def _time_formats(stamp: dict[str, Any], clock: str, where: str) -> tuple[str, ...]:
+    """``[timestamp].format``: one chrono format or a list of them (tried in order); none for clock "none"."""
+    if clock == "none":
+        return ("",)
+    value = _get(stamp, "format", f"{where}: [timestamp]")
+    formats = (value,) if isinstance(value, str) else tuple(value)
+    if not formats or not all(isinstance(f, str) and f for f in formats):
+        raise SpecError(f"{where}: [timestamp].format must be a chrono format or a non-empty list of them")
+    return formats
+
+
 def parse_spec(data: dict[str, Any], where: str, path: Path | None = None) -> LayoutSpec:
     """Build a LayoutSpec from parsed TOML, checking its structure (not yet its samples)."""
     head = _get(data, "head", where)
     stamp = _get(data, "timestamp", where)
     head_regex = _get(head, "regex", f"{where}: [head]")
     ts_field = stamp.get("field", "ts")
-    _check_regex(f"{where}: [head].regex", head_regex, (ts_field, "level"))
+    clock = stamp.get("clock", "date-time")
+    if clock not in CLOCKS:
+        raise SpecError(f"{where}: [timestamp].clock must be one of {CLOCKS}, not {clock!r}")
+    _check_regex(f"{where}: [head].regex", head_regex, ("level",) if clock == "none" else (ts_field, "level"))
+    formats = _time_formats(stamp, clock, where)
     if not {"rest", "message"} & set(re.compile(head_regex).groupindex):
         raise SpecError(f"{where}: [head].regex must capture 'rest' or 'message'")
     zone = stamp.get("zone", "none")
     if zone not in ZONES:
         raise SpecError(f"{where}: [timestamp].zone must be one of {ZONES}, not {zone!r}")
+    if clock != "date-time" and zone != "none":
+        raise SpecError(f"{where}: [timestamp].zone must be 'none' for clock {clock!r}")
     family = _get(data, "family", where)
     if family not in FAMILIES:
         raise SpecError(f"{where}: family must be one of {FAMILIES}, not {family!r}")
@@ -121,7 +145,9 @@ def parse_spec(data: dict[str, Any], where: str, path: Path | None = None) -> La
         head=head_regex,
         hint=head.get("hint"),
         ts_field=ts_field,
-        ts_format=_get(stamp, "format", f"{where}: [timestamp]"),
+        ts_format=formats[0],
+        ts_formats=formats,
+        clock=clock,
         zone=zone,
         tail=tail,
         untimed=tuple(untimed),

@@ -1,0 +1,188 @@
+"""The report's findings: plain sentences with numbers and the file:line evidence, from a built report.
+
+Findings are part of the headless core (the TUI shows them too); they pick and word numbers the
+queries computed, they compute none of their own beyond a difference of two times.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from forensics.report.model import Evidence, Finding, Row
+
+if TYPE_CHECKING:
+    from forensics.report.model import Report
+
+#: Heap after GC (% of capacity) that the cascade findings call "full".
+FULL_HEAP_PCT = 97.0
+
+
+def hhmm(ts: datetime | None) -> str:
+    return ts.strftime("%H:%M:%S") if ts else "?"
+
+
+def num(value: float | None, digits: int = 0) -> str:
+    if value is None:
+        return "?"
+    return f"{value:,.{digits}f}".replace(",", " ")
+
+
+def pct(value: float | None) -> str:
+    return "?" if value is None else f"{value:g} %"
+
+
+def compose(report: Report) -> list[Finding]:
+    found = [
+        _producer_growth(report),
+        _per_request_producers(report),
+        _cascade(report),
+        *_broker_falls(report),
+        _correlation(report),
+        _alerts(report),
+        _coverage(report),
+    ]
+    return [f for f in found if f is not None]
+
+
+def _producer_growth(report: Report) -> Finding | None:
+    p = report.producers
+    if p.peak_per_hour is None:
+        return None
+    steps = [s for s in report.suspect_steps if (s["to_pct"] or 0) > (s["from_pct"] or 0)]
+    jumps = [s for s in steps if (s["step_ratio"] or 0) >= 2]
+    said = ", ".join(f"{pct(s['to_pct'])} (×{s['step_ratio']:g})" for s in jumps)
+    text = (
+        f"New producers rose from {num(p.baseline_per_hour)}/h before {report.suspect_feature or 'any rollout'} was first "
+        f"turned on to {num(p.peak_per_hour)}/h in the {p.peak_at:%H:%M} hour ({p.peak_ratio:.0f}×)"
+        if p.peak_at and p.peak_ratio is not None else f"New producers peaked at {num(p.peak_per_hour)}/h"
+    )
+    if said:
+        text += f", rising after each step of {report.suspect_feature}: {said} on the rate before the step"
+    text += "."
+    evidence = tuple(Evidence(s["source"], s["line_start"], f"{s['feature']} → {pct(s['to_pct'])}") for s in steps if s["source"])
+    return Finding("producer_growth", "warning", "New producers grew with the rollout", text, evidence)
+
+
+def _per_request_producers(report: Report) -> Finding | None:
+    hosts = [r for r in report.client_producers
+             if "60000" in str(r.get("close_timeouts") or "") and r.get("host") and not str(r["host"]).startswith("(")]
+    if not hosts:
+        return None
+    created = sum(r.get("created") or 0 for r in hosts)
+    closed = sum(r.get("closed") or 0 for r in hosts)
+    medians = [r["p50_ms"] for r in hosts if r.get("p50_ms") is not None]
+    span = f"{num(min(medians))}–{num(max(medians))} ms" if len(medians) > 1 else f"{num(medians[0])} ms" if medians else "?"
+    text = (
+        f"On {', '.join(r['host'] for r in hosts)}, {num(created)} producers were created and {num(closed)} closed, "
+        f"median lifetime {span}, every close with timeoutMillis = 60000 (the Pekko/Akka default of a producer per "
+        "stream): a producer per request."
+    )
+    return Finding("producer_per_request", "warning", "A Kafka producer per request", text)
+
+
+def _cascade(report: Report) -> Finding | None:
+    order = _fallen(report)
+    if not order:
+        return None
+    parts = [f"{host} (OOM {hhmm(stages.get('oom', {}).get('ts'))})" for host, stages in order]
+    evidence = tuple(
+        Evidence(stages["oom"]["source"], stages["oom"]["line_start"], f"{host}: first OutOfMemoryError")
+        for host, stages in order if "oom" in stages
+    )
+    return Finding("cascade", "critical", "Brokers fell one after the other",
+                   "Cascade: " + " → ".join(parts) + ".", evidence)
+
+
+def _broker_falls(report: Report) -> list[Finding]:
+    found = []
+    heap_base = {a["host"]: a for a in report.alerts if a["signal"] == "heap_after_gc_pct"}
+    for n, (host, stages) in enumerate(_fallen(report), start=1):
+        words = []
+        base = heap_base.get(host)
+        full_at = next((t for t, v in report.series.heap_after.get(host, []) if v >= FULL_HEAP_PCT), None)
+        if base and base["first_crossed"] and full_at:
+            minutes = (full_at - base["first_crossed"]).total_seconds() / 60
+            words.append(
+                f"heap after GC went from {num(base['baseline_median'])} % (baseline) past {num(base['threshold'])} % "
+                f"at {hhmm(base['first_crossed'])} to {FULL_HEAP_PCT:g} % by {hhmm(full_at)} ({num(minutes)} minutes)"
+            )
+        labels = {
+            "gc_thrashing": "Full-GC thrashing from", "oom": "OOM at", "broker_failed": "failure seen by the controller at",
+            "leadership_moved": "leadership moved away at", "broker_started": "back up at",
+        }
+        for event, label in labels.items():
+            if event in stages:
+                row = stages[event]
+                extra = f" ({row['detail']})" if event == "broker_failed" and "replaced" in str(row["detail"]) else ""
+                words.append(f"{label} {hhmm(row['ts'])}{extra}")
+        evidence = tuple(Evidence(r["source"], r["line_start"], f"{r['event']}: {r['detail']}") for r in stages.values()
+                         if r["source"])
+        found.append(Finding(f"broker_{host}", "critical", f"{n}. {host}", f"{host}: " + "; ".join(words) + ".", evidence))
+    return found
+
+
+def _correlation(report: Report) -> Finding | None:
+    heap = [r for r in report.correlation if r["x_signal"] == "producer_ids_cumulative" and r["y_signal"] == "heap_after_pct"]
+    rollout = [r for r in report.correlation if r["x_signal"] == "rollout_pct"]
+    if not heap and not rollout:
+        return None
+    sentences = []
+    if heap:
+        lo = min(r["pearson_lag0"] or 0 for r in heap)
+        hi = max(r["pearson_lag0"] or 0 for r in heap)
+        sentences.append(
+            f"Heap after GC tracks the cumulative new producers on every broker with GC logs ({len(heap)}): "
+            f"Pearson {lo:g}–{hi:g} at lag 0."
+        )
+    suspect = next((r for r in rollout if r["feature"] == report.suspect_feature), None)
+    if suspect:
+        others = ", ".join(f"{r['feature']} {r['pearson_lag0']:g}" for r in rollout if r is not suspect)
+        sentences.append(
+            f"{suspect['feature']}'s rollout percentage tracks new producers with Pearson {suspect['pearson_lag0']:g} "
+            f"(Spearman {suspect['spearman_lag0']:g}) at lag 0" + (f"; the other flags changed meanwhile: {others}." if others else ".")
+        )
+    return Finding("correlation", "info", "What moves together", " ".join(sentences))
+
+
+def _alerts(report: Report) -> Finding | None:
+    fired = [a for a in report.alerts if a["first_crossed"] is not None and a["lead_minutes"] is not None]
+    if not fired:
+        return None
+    best = max(fired, key=lambda a: a["lead_minutes"])
+    heap = sorted((a for a in fired if a["signal"] == "heap_after_gc_pct"), key=lambda a: a["first_crossed"])
+    text = (
+        f"An alert on {best['signal'].replace('_', ' ')} above {num(best['threshold'])} ({best['rule']}) would have fired at "
+        f"{hhmm(best['first_crossed'])}, {num(best['lead_minutes'])} minutes before the first OutOfMemoryError"
+    )
+    if heap:
+        h = heap[0]
+        text += (f"; one on heap after GC above {num(h['threshold'])} % on {h['host']} at {hhmm(h['first_crossed'])}, "
+                 f"{num(h['lead_minutes'])} minutes before it")
+    return Finding("alerts", "info", "What would have warned us", text + ".")
+
+
+def _coverage(report: Report) -> Finding | None:
+    bad = [r for r in report.coverage if r["files_not_ok"]]
+    assumed = [r["host"] for r in report.coverage if "assumed" in str(r["time_origins"] or "")]
+    if not bad and not assumed:
+        return None
+    parts = []
+    if assumed:
+        parts.append(f"zone-less times were taken as UTC on {', '.join(assumed)}")
+    if bad:
+        parts.append(f"{sum(r['files_not_ok'] for r in bad)} file(s) not wholly ingested on {', '.join(r['host'] for r in bad)}")
+    text = "; ".join(parts)
+    return Finding("coverage", "info", "What the evidence rests on", text[:1].upper() + text[1:] + ".")
+
+
+def _fallen(report: Report) -> list[tuple[str, dict[str, Row]]]:
+    """Brokers that fell, in cascade order, each with its first row per stage."""
+    by_host: dict[str, dict[str, Row]] = {}
+    order: dict[str, int] = {}
+    for row in report.cascade:
+        if row["cascade_order"] is None:
+            continue
+        order[row["host"]] = row["cascade_order"]
+        by_host.setdefault(row["host"], {}).setdefault(row["event"], row)
+    return sorted(by_host.items(), key=lambda item: order[item[0]])

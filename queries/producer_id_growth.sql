@@ -1,0 +1,176 @@
+-- name: producer_id_growth
+-- title: Producer IDs per time bucket: allocated in blocks, new producers estimated, producer state held
+-- description: Per time bucket, for each broker and for the whole cluster (scope = 'cluster', host NULL):
+--   producer-ID blocks handed out (`Acquired new producerId block` lines, each block counted once) and the
+--   IDs in them (`ids_allocated`, `cumulative_ids`); the estimated new producers (`new_producers`,
+--   `cumulative_new_producers`): the IDs each broker actually handed to clients, read from where it stood
+--   in its blocks (a broker asks for its next block when $request_at of the current one is used; every
+--   producer ID a client logged pins the broker's position at that moment; a broker restart starts afresh)
+--   and spread over time at a rate that is constant between rollout steps (an EM fit: the same estimate
+--   is used by rollout_impact, correlation and anomalies); and `producer_ids_held`: the producer IDs in the
+--   broker's latest `Wrote producer snapshot … with N producer ids` lines, summed over its partitions as of
+--   the end of the bucket (cluster: each partition once, its largest replica).
+-- param: bucket INTERVAL = '1 hour'  -- width of a time bucket
+-- param: request_at DOUBLE = 0.9  -- share of a block used when a broker asks for the next (Kafka 3.x prefetches at 90 %; 1.0 for brokers that allocate on exhaustion)
+WITH RECURSIVE
+-- >>> new-producer estimate (the same text in producer_id_growth, rollout_impact, correlation, anomalies)
+pid_blocks AS (
+    SELECT producer_id AS first_id, any_value(count) AS size, arg_min(broker_id, ts) AS broker_id, min(ts) AS ts
+    FROM broker_events
+    WHERE kind = 'producer_id_block' AND ts IS NOT NULL AND broker_id IS NOT NULL AND producer_id IS NOT NULL
+    GROUP BY producer_id
+),
+pid_starts AS (
+    SELECT broker_id, ts FROM broker_events WHERE kind = 'broker_starting' AND ts IS NOT NULL AND broker_id IS NOT NULL
+),
+pid_grants AS (
+    SELECT b.*, (SELECT count(*) FROM pid_starts s WHERE s.broker_id = b.broker_id AND s.ts <= b.ts) AS life
+    FROM pid_blocks b
+),
+pid_curve AS (
+    SELECT *,
+        coalesce(sum(size) OVER w_before, 0) AS offset_ids,
+        lag(size) OVER w AS prev_size,
+        row_number() OVER w = 1 AS first_of_life
+    FROM pid_grants
+    WINDOW w AS (PARTITION BY broker_id, life ORDER BY ts, first_id),
+           w_before AS (PARTITION BY broker_id, life ORDER BY ts, first_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+),
+pid_points_raw AS (
+    SELECT broker_id, life, ts,
+        CASE WHEN NOT first_of_life THEN offset_ids - (1 - CAST($request_at AS DOUBLE)) * prev_size
+             WHEN life = 0 THEN -(1 - CAST($request_at AS DOUBLE)) * size
+             ELSE 0 END AS pos
+    FROM pid_curve
+    UNION ALL
+    SELECT c.broker_id, c.life, p.created_at, c.offset_ids + (p.producer_id - c.first_id)
+    FROM producers p
+    JOIN pid_curve c ON p.producer_id >= c.first_id AND p.producer_id < c.first_id + c.size AND p.created_at >= c.ts
+    WHERE p.created_at IS NOT NULL
+),
+pid_points AS (
+    SELECT * FROM pid_points_raw
+    QUALIFY pos >= coalesce(max(pos) OVER (PARTITION BY broker_id, life ORDER BY ts, pos
+                                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), pos)
+),
+pid_spans AS (
+    SELECT row_number() OVER () AS span_id, broker_id, t0, t1, dy
+    FROM (
+        SELECT broker_id, epoch(ts) AS t0, epoch(lead(ts) OVER w) AS t1, lead(pos) OVER w - pos AS dy
+        FROM pid_points
+        WINDOW w AS (PARTITION BY broker_id, life ORDER BY ts, pos)
+    )
+    WHERE t1 > t0
+),
+pid_knots AS (
+    SELECT DISTINCT k FROM (
+        SELECT min(t0) AS k FROM pid_spans UNION ALL SELECT max(t1) FROM pid_spans
+        UNION ALL SELECT epoch(ts) FROM rollouts WHERE ts IS NOT NULL
+    ) WHERE k BETWEEN (SELECT min(t0) FROM pid_spans) AND (SELECT max(t1) FROM pid_spans)
+),
+pid_segments AS (
+    SELECT row_number() OVER (ORDER BY k) AS seg_id, k AS s0, lead(k) OVER (ORDER BY k) AS s1 FROM pid_knots
+    QUALIFY s1 IS NOT NULL
+),
+pid_span_seg AS (
+    SELECT sp.span_id, sg.seg_id, sp.broker_id, sp.dy, greatest(sp.t0, sg.s0) AS lo, least(sp.t1, sg.s1) AS hi,
+           least(sp.t1, sg.s1) - greatest(sp.t0, sg.s0) AS o
+    FROM pid_spans sp JOIN pid_segments sg ON sp.t0 < sg.s1 AND sp.t1 > sg.s0
+),
+pid_cover AS (SELECT seg_id, sum(o) AS cover FROM pid_span_seg GROUP BY seg_id),
+pid_em AS (
+    SELECT 0 AS iter, seg_id, 1.0::DOUBLE AS r FROM pid_segments
+    UNION ALL
+    SELECT any_value(iter) + 1, seg_id, sum(share) / any_value(cover)
+    FROM (
+        SELECT e.iter, ss.seg_id, c.cover,
+               ss.dy * e.r * ss.o / nullif(sum(e.r * ss.o) OVER (PARTITION BY ss.span_id), 0) AS share
+        FROM pid_em e JOIN pid_span_seg ss USING (seg_id) JOIN pid_cover c USING (seg_id)
+        WHERE e.iter < 60
+    )
+    GROUP BY seg_id
+),
+pid_pieces AS (  -- new producer IDs per second handed out by a broker over [lo, hi) (epoch seconds)
+    SELECT ss.broker_id, ss.lo, ss.hi,
+           coalesce(ss.dy * e.r / nullif(sum(e.r * ss.o) OVER (PARTITION BY ss.span_id), 0), 0) AS per_s
+    FROM pid_span_seg ss JOIN pid_em e USING (seg_id)
+    WHERE e.iter = 60
+),
+-- <<< new-producer estimate
+buckets AS (
+    SELECT b AS bucket_start, b + CAST($bucket AS INTERVAL) AS bucket_end
+    FROM (
+        SELECT min(t) AS lo, max(t) AS hi FROM (
+            SELECT ts AS t FROM pid_blocks
+            UNION ALL SELECT to_timestamp(min(lo)) FROM pid_pieces UNION ALL SELECT to_timestamp(max(hi)) FROM pid_pieces
+            UNION ALL SELECT ts FROM broker_events WHERE kind = 'producer_snapshot'
+        )
+    ), LATERAL (SELECT unnest(generate_series(time_bucket(CAST($bucket AS INTERVAL), lo), hi, CAST($bucket AS INTERVAL))) AS b)
+    WHERE lo IS NOT NULL
+),
+brokers AS (
+    SELECT DISTINCT broker_id FROM (
+        SELECT broker_id FROM pid_blocks
+        UNION ALL SELECT h.broker_id FROM broker_events e JOIN hosts h USING (host) WHERE e.kind = 'producer_snapshot'
+    ) WHERE broker_id IS NOT NULL
+),
+allocated AS (
+    SELECT time_bucket(CAST($bucket AS INTERVAL), ts) AS bucket_start, broker_id, count(*) AS blocks, sum(size) AS ids
+    FROM pid_blocks GROUP BY ALL
+),
+estimated AS (
+    SELECT b.bucket_start, p.broker_id,
+           sum(p.per_s * (least(p.hi, epoch(b.bucket_end)) - greatest(p.lo, epoch(b.bucket_start)))) AS ids
+    FROM buckets b JOIN pid_pieces p ON p.lo < epoch(b.bucket_end) AND p.hi > epoch(b.bucket_start)
+    GROUP BY ALL
+),
+snapshots AS (
+    SELECT e.host, h.broker_id, e.topic, e."partition", e.ts, e.count
+    FROM broker_events e LEFT JOIN hosts h USING (host)
+    WHERE e.kind = 'producer_snapshot' AND e.ts IS NOT NULL AND e.count IS NOT NULL
+),
+held_per_replica AS (
+    SELECT b.bucket_start, s.broker_id, s.topic, s."partition", s.count
+    FROM buckets b
+    JOIN (SELECT DISTINCT broker_id, topic, "partition" FROM snapshots) k ON true
+    ASOF JOIN snapshots s
+        ON s.broker_id IS NOT DISTINCT FROM k.broker_id AND s.topic = k.topic AND s."partition" = k."partition"
+       AND s.ts < b.bucket_end
+),
+per_broker AS (
+    SELECT b.bucket_start, k.broker_id,
+           coalesce(a.blocks, 0) AS blocks,
+           coalesce(a.ids, 0) AS ids_allocated,
+           coalesce(e.ids, 0) AS new_producers,
+           (SELECT sum(count) FROM held_per_replica r WHERE r.bucket_start = b.bucket_start AND r.broker_id = k.broker_id) AS held
+    FROM buckets b CROSS JOIN brokers k
+    LEFT JOIN allocated a ON a.bucket_start = b.bucket_start AND a.broker_id = k.broker_id
+    LEFT JOIN estimated e ON e.bucket_start = b.bucket_start AND e.broker_id = k.broker_id
+),
+per_cluster AS (
+    SELECT bucket_start, NULL::INTEGER AS broker_id, sum(blocks) AS blocks, sum(ids_allocated) AS ids_allocated,
+           sum(new_producers) AS new_producers,
+           (SELECT sum(m) FROM (SELECT max(count) AS m FROM held_per_replica r WHERE r.bucket_start = p.bucket_start
+                                GROUP BY topic, "partition")) AS held
+    FROM per_broker p GROUP BY bucket_start
+),
+together AS (
+    SELECT 'cluster' AS scope, * FROM per_cluster
+    UNION ALL
+    SELECT 'broker', * FROM per_broker
+)
+SELECT t.bucket_start,
+       t.bucket_start + CAST($bucket AS INTERVAL) AS bucket_end,
+       t.scope,
+       h.host,
+       t.broker_id,
+       t.blocks,
+       t.ids_allocated,
+       sum(t.ids_allocated) OVER w AS cumulative_ids,
+       round(t.new_producers, 1) AS new_producers,
+       round(sum(t.new_producers) OVER w, 1) AS cumulative_new_producers,
+       t.held AS producer_ids_held
+FROM together t
+LEFT JOIN (SELECT broker_id, min(host) AS host FROM hosts WHERE broker_id IS NOT NULL GROUP BY broker_id) h USING (broker_id)
+WINDOW w AS (PARTITION BY t.scope, t.broker_id ORDER BY t.bucket_start)
+ORDER BY t.bucket_start, t.scope DESC, t.broker_id;
