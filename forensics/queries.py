@@ -7,6 +7,9 @@ A query file is plain DuckDB SQL after a header of ``--`` comments::
     -- description: prose, continued on following `--` lines
     -- param: bucket INTERVAL = '5 minutes'   -- width of a time bucket
 
+A line ``-- include: NAME`` in the body is replaced by ``queries/fragments/NAME.sql``
+(CTEs that several queries share); fragments are not queries themselves.
+
 Parameters are DuckDB's named ``$name`` parameters, found in the SQL after
 comments and string literals are stripped, and always bound, never formatted in.
 Values given as text (``-p bucket=15m``) are converted by the declared type.
@@ -26,6 +29,8 @@ from dateutil import parser as date_parser
 from forensics.errors import UsageError
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+FRAGMENTS_DIR = QUERIES_DIR / "fragments"
+_INCLUDE = re.compile(r"^-- include: ([a-z_][a-z0-9_]*)[ \t]*$", re.M)
 
 _HEADER = re.compile(r"^--\s*(?P<key>name|title|description|param):\s?(?P<value>.*)$")
 _PARAM = re.compile(r"^(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>[A-Z]+)\s*=\s*(?P<default>.*?)\s*(?:--\s*(?P<help>.*))?$")
@@ -102,8 +107,18 @@ def used_params(sql: str) -> set[str]:
     return set(_USED.findall(_STRIP.sub(" ", sql)))
 
 
+def _expand_includes(text: str, path: Path) -> str:
+    def fragment(match: re.Match[str]) -> str:
+        included = FRAGMENTS_DIR / f"{match.group(1)}.sql"
+        if not included.is_file():
+            raise UsageError(f"{path}: includes {match.group(1)!r}, but there is no {included}")
+        return included.read_text(encoding="utf-8").rstrip("\n")
+
+    return _INCLUDE.sub(fragment, text)
+
+
 def _parse(path: Path) -> Query:
-    text = path.read_text(encoding="utf-8")
+    text = _expand_includes(path.read_text(encoding="utf-8"), path)
     meta: dict[str, str] = {}
     params: list[Param] = []
     last = None
@@ -148,6 +163,8 @@ def _parse_param(value: str, path: Path) -> Param:
 def all_queries() -> dict[str, Query]:
     queries: dict[str, Query] = {}
     for path in sorted(QUERIES_DIR.rglob("*.sql")):
+        if FRAGMENTS_DIR in path.parents:
+            continue
         query = _parse(path)
         if query.name in queries:
             raise UsageError(f"query {query.name} is defined twice: {queries[query.name].path} and {path}")

@@ -7,7 +7,6 @@ rates exactly; values are rounded to 0.1 by the queries, so the fit's remaining 
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,16 +19,14 @@ SHARED = ("producer_id_growth", "rollout_impact", "correlation", "anomalies", "a
 HOUR = timedelta(hours=1)
 
 
-def shared_block(name: str) -> str:
-    text = (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
-    match = re.search(r"-- >>> new-producer estimate.*?-- <<< new-producer estimate", text, re.S)
-    assert match, name
-    return match.group(0)
+def test_every_query_that_estimates_new_producers_includes_the_one_shared_estimate() -> None:
+    from forensics.queries import all_queries
 
-
-def test_every_query_that_estimates_new_producers_uses_the_same_text() -> None:
-    blocks = {name: shared_block(name) for name in SHARED}
-    assert len(set(blocks.values())) == 1, "edit the block in producer_id_growth.sql and copy it to the others"
+    fragment = (QUERIES / "fragments" / "new_producer_estimate.sql").read_text(encoding="utf-8")
+    for name in SHARED:
+        assert "-- include: new_producer_estimate" in (QUERIES / f"{name}.sql").read_text(encoding="utf-8"), name
+        assert fragment.rstrip("\n") in all_queries()[name].sql, name
+    assert "new_producer_estimate" not in all_queries()
 
 
 def blocks_only():
