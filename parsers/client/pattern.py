@@ -232,7 +232,7 @@ def compile_layout(pattern: str, name: str = NAME) -> LayoutSpec:
         name=name, title=f"--layout {pattern}", family="client", description=f"The pattern given with --layout: {pattern}",
         head=head, hint=hint, ts_field="ts", ts_format=formats[0] if formats else "", ts_formats=formats or ("",),
         clock=clock, zone=zone, tail=tail,
-        samples=(Sample((render(elements, render_date),), {}),),
+        samples=(Sample((render(elements, render_date),), {"level": EXAMPLE["level"], "message": EXAMPLE["message"]}),),
     )
     try:
         check_samples(LayoutFormat(spec))
