@@ -48,22 +48,30 @@ class LayoutFormat:
         return self.spec.sample
 
     def score(self, head_lines: list[str]) -> float:
-        """Share of non-empty lines that start a record; 0 when too many lines fit nowhere."""
+        """Share of non-empty lines that start a record; 0 when too many lines fit nowhere.
+
+        A layout that puts the logger at the end (``tail``) earns the second half of
+        its score only for heads that end that way, so two layouts with the same start
+        (Quarkus and Strimzi's ``%d{ISO8601} %p``) are told apart by their ends.
+        """
         head = re.compile(self.spec.head)
         starts = [re.compile(u.regex) for u in self.spec.untimed]
         hint = re.compile(self.spec.hint) if self.spec.hint else None
-        heads = misfits = nonempty = 0
+        tail = re.compile(self.spec.tail) if self.spec.tail else None
+        heads = misfits = nonempty = tails = 0
         for line in head_lines:
             if not line.strip():
                 continue
             nonempty += 1
             if head.match(line) or any(s.match(line) for s in starts):
                 heads += 1
+                tails += bool(tail and tail.search(line))
             elif heads == 0 or (hint and hint.match(line)):
                 misfits += 1
         if heads == 0 or misfits * 2 > nonempty:
             return 0.0
-        return heads / nonempty
+        share = heads / nonempty
+        return share if tail is None else share * (1 + tails / heads) / 2
 
     def parser(self, ctx: ParseContext) -> LayoutParser:
         return LayoutParser(self.spec, ctx)

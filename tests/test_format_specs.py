@@ -96,3 +96,4 @@ def test_each_layout_is_detected_from_its_own_samples(fmt: object) -> None:
 
 def test_text_that_fits_no_format_is_not_detected() -> None:
     assert detect(["just words", "more words", "", "\tat nothing"]) is None
+

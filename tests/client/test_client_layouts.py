@@ -131,10 +131,21 @@ def test_quarkus_reads_seconds_and_milliseconds_and_thread_names_with_parenthese
     ]
 
 
-def test_quarkus_with_milliseconds_is_a_tie_with_strimzi_that_detection_names() -> None:
+def test_quarkus_with_milliseconds_is_told_from_strimzi_by_the_end_of_its_lines() -> None:
     lines = ["2021-02-09 08:27:15,851 INFO  [org.apa.kaf.com.uti.AppInfoParser] (main) Kafka version: 2.5.0"] * 3
-    with pytest.raises(AmbiguousFormat, match="strimzi_log4j1 and quarkus|quarkus and strimzi_log4j1"):
-        detect(lines)
+    assert detect(lines) is get_format("quarkus")
+
+
+def test_two_layouts_that_fit_equally_well_are_a_tie_that_detection_names() -> None:
+    from dataclasses import replace
+
+    from parsers.registry import LayoutFormat
+
+    quarkus = get_format("quarkus")
+    twin = LayoutFormat(replace(quarkus.spec, name="quarkus_twin"))  # type: ignore[attr-defined]
+    lines = ["2021-02-09 08:27:15,851 INFO  [org.apa.kaf.com.uti.AppInfoParser] (main) Kafka version: 2.5.0"] * 3
+    with pytest.raises(AmbiguousFormat, match="quarkus and quarkus_twin|quarkus_twin and quarkus"):
+        detect(lines, (quarkus, twin))
 
 
 def test_slf4j_simple_records_have_no_time_and_still_give_events() -> None:
