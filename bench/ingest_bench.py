@@ -1,11 +1,13 @@
 """Ingest throughput and peak memory, side by side with `wc -l` and lnav, in the same run.
 
-Two inputs: a broker server.log (Kafka's log4j layout, `server_log.py`) and a client application log
-(logback's default layout without a date, a producer per request, `client_log.py`). Every case is its
+Three inputs: a broker server.log (Kafka's log4j layout, `server_log.py`), a client application log
+(logback's default layout without a date, a producer per request, `client_log.py`) and a JDK 17 G1 GC
+log in Kafka's `time,tags` decorations (`gc_log.py`; lnav does not recognise it). Every case is its
 own process; wall time and peak RSS come from os.wait4. Cases run round-robin for several rounds
 (the machine is noisy) and each table shows medians with min–max.
 
-    python bench/ingest_bench.py [--logs broker,client] [--size-mb 1000] [--client-size-mb 200] [--rounds 3]
+    python bench/ingest_bench.py [--logs broker,client,gc] [--size-mb 1000] [--client-size-mb 200]
+                                 [--gc-size-mb 300] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -24,10 +26,15 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from client_log import write_client_log  # noqa: E402
+from gc_log import write_gc_log  # noqa: E402
 from server_log import write_server_log  # noqa: E402
 
 #: Input kinds: (file name stem, generator).
-LOGS = {"broker": ("server", write_server_log), "client": ("client", write_client_log)}
+LOGS = {
+    "broker": ("server", write_server_log),
+    "client": ("client", write_client_log),
+    "gc": ("kafkaServer-gc", write_gc_log),
+}
 
 
 def measure(argv: list[str]) -> tuple[float, float]:
@@ -81,16 +88,17 @@ def run(log: Path, rounds: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--logs", default="broker,client", help="which inputs: broker, client or both (default)")
+    parser.add_argument("--logs", default="broker,client,gc", help="which inputs: broker, client, gc (default: all)")
     parser.add_argument("--size-mb", type=float, default=1000, help="size of the broker server.log")
     parser.add_argument("--client-size-mb", type=float, default=200, help="size of the client log")
+    parser.add_argument("--gc-size-mb", type=float, default=300, help="size of the GC log")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--out", type=Path, default=HERE / "out")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     for kind in args.logs.split(","):
         stem, write = LOGS[kind]
-        size = args.client_size_mb if kind == "client" else args.size_mb
+        size = {"client": args.client_size_mb, "gc": args.gc_size_mb}.get(kind, args.size_mb)
         log = args.out / f"{stem}-{int(size)}MB.log"
         if not log.exists():
             print(f"generating {log} …", file=sys.stderr)

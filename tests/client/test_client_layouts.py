@@ -196,7 +196,7 @@ def test_log4j2_jsonlayout_and_ecs_lines_are_read_by_their_own_key_names() -> No
 
 
 def test_json_lines_that_are_not_json_or_lack_a_time_are_rejected_with_their_reason() -> None:
-    lines = [LOGSTASH[0], "Exception in thread \"main\" java.lang.OutOfMemoryError", '{"@timestamp":"2025-08-28T00:00:00Z","message":"x","level":"INFO"', 
+    lines = [LOGSTASH[0], "Exception in thread \"main\" java.lang.OutOfMemoryError", '{"@timestamp":"2025-08-28T00:00:00Z","message":"x","level":"INFO"',
              '{"message":"no time","level":"INFO"}', '{"@timestamp":"yesterday","message":"x","level":"INFO"}']
     records, rejects = parse_lines(get_format("json_lines"), lines)
     assert records["line_start"].to_list() == [1]

@@ -10,8 +10,6 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
 from tests.queries.support import T0, at, event, rows, source, tiny_db
 
 QUERIES = Path(__file__).resolve().parents[2] / "queries"
