@@ -19,17 +19,7 @@
 -- param: level VARCHAR = NULL   -- only this level or worse
 -- param: text VARCHAR = NULL   -- only records containing this text
 -- param: max_rows BIGINT = 1000   -- at most this many events
-WITH p AS (
-    SELECT CAST($start AS TIMESTAMPTZ) AS t_start, CAST($stop AS TIMESTAMPTZ) AS t_stop,
-           CAST($around AS TIMESTAMPTZ) AS t_around, CAST($host AS VARCHAR) AS f_host,
-           CAST($source AS VARCHAR) AS f_source, CAST($kind AS VARCHAR) AS f_kind,
-           CASE WHEN CAST($level AS VARCHAR) IS NOT NULL
-                THEN coalesce(list_position(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'],
-                                            replace(replace(upper(CAST($level AS VARCHAR)), 'WARNING', 'WARN'),
-                                                    'SEVERE', 'FATAL')), 99) END AS min_level_rank,
-           lower(CAST($text AS VARCHAR)) AS f_text
-),
-ev AS (
+WITH ev AS (
     SELECT 'broker' AS source, source_id, host, line_start, line_end, ts, kind, detail AS summary FROM broker_events
     UNION ALL
     SELECT 'client', source_id, host, line_start, line_end, ts, kind, coalesce(error, detail) FROM client_events
@@ -51,33 +41,50 @@ ev AS (
     SELECT 'deploy', source_id, host, line_start, line_end, ts, 'deploy', concat_ws(' ', service, version, status, note)
     FROM deploys
 ),
-narrowed AS (
-    SELECT ev.*, p.* FROM ev, p
-    WHERE (t_start IS NULL OR ts >= t_start)
-      AND (t_stop IS NULL OR ts < t_stop)
-      AND (f_host IS NULL OR host = f_host)
-      AND (f_source IS NULL OR source = f_source)
-      AND (f_kind IS NULL OR kind = f_kind)
+narrowed AS (  -- parameters are used in place (not through a CTE) so that DuckDB drops the unused filters
+    SELECT * FROM ev
+    WHERE (CAST($start AS TIMESTAMPTZ) IS NULL OR ts >= CAST($start AS TIMESTAMPTZ))
+      AND (CAST($stop AS TIMESTAMPTZ) IS NULL OR ts < CAST($stop AS TIMESTAMPTZ))
+      AND (CAST($host AS VARCHAR) IS NULL OR host = CAST($host AS VARCHAR))
+      AND (CAST($source AS VARCHAR) IS NULL OR source = CAST($source AS VARCHAR))
+      AND (CAST($kind AS VARCHAR) IS NULL OR kind = CAST($kind AS VARCHAR))
 ),
-leveled AS (
-    SELECT n.*, coalesce(r.level, CASE WHEN n.source = 'gc' THEN 'INFO' END) AS level, r.message,
+leveled AS (  -- the record's level only: its text is read for the events kept, or for a text filter
+    SELECT n.*,
            list_position(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'],
                          replace(replace(upper(coalesce(r.level, CASE WHEN n.source = 'gc' THEN 'INFO' END)),
-                                         'WARNING', 'WARN'), 'SEVERE', 'FATAL')) AS level_rank
+                                         'WARNING', 'WARN'), 'SEVERE', 'FATAL')) AS level_rank,
+           coalesce(r.level, CASE WHEN n.source = 'gc' THEN 'INFO' END) AS level
     FROM narrowed AS n
     LEFT JOIN records AS r ON r.source_id = n.source_id AND r.line_start = n.line_start
 ),
+matched AS (
+    SELECT * FROM leveled AS l
+    WHERE (CAST($level AS VARCHAR) IS NULL OR source IN ('rollout', 'deploy')
+           OR level_rank >= coalesce(list_position(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'],
+                                                   replace(replace(upper(CAST($level AS VARCHAR)), 'WARNING', 'WARN'),
+                                                           'SEVERE', 'FATAL')), 99))
+      AND (CAST($text AS VARCHAR) IS NULL
+           OR contains(lower(coalesce(summary, '')), lower(CAST($text AS VARCHAR)))
+           OR EXISTS (SELECT 1 FROM records AS r
+                      WHERE r.source_id = l.source_id AND r.line_start = l.line_start
+                        AND contains(lower(r.message), lower(CAST($text AS VARCHAR)))))
+),
 picked AS (
-    SELECT * FROM leveled
-    WHERE (min_level_rank IS NULL OR level_rank >= min_level_rank OR source IN ('rollout', 'deploy'))
-      AND (f_text IS NULL OR contains(lower(coalesce(message, summary, '')), f_text))
-    ORDER BY CASE WHEN t_around IS NULL THEN epoch_us(ts) ELSE abs(epoch_us(ts) - epoch_us(t_around)) END NULLS LAST,
+    SELECT * FROM matched
+    ORDER BY CASE WHEN CAST($around AS TIMESTAMPTZ) IS NULL THEN epoch_us(ts)
+                  ELSE abs(epoch_us(ts) - epoch_us(CAST($around AS TIMESTAMPTZ))) END NULLS LAST,
              ts, source_id, line_start
     LIMIT $max_rows
+),
+shown AS (
+    SELECT p.*, r.message
+    FROM picked AS p
+    LEFT JOIN records AS r ON r.source_id = p.source_id AND r.line_start = p.line_start
 )
 SELECT ts, host, source, kind, level,
        CASE WHEN source IN ('broker', 'client') THEN coalesce(nullif(split_part(message, chr(10), 1), ''), summary)
             ELSE summary END AS message,
        summary AS detail, source_id, line_start, line_end
-FROM picked
+FROM shown
 ORDER BY ts NULLS LAST, source_id, line_start;
