@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from forensics import db, diagnostics
+from forensics.discovery import InputFile
 from forensics.errors import ExitCode, UsageError
 from forensics.ingest import FileResult, IngestOptions, ingest
 from forensics.output import write_result
@@ -51,8 +52,9 @@ def _tz_notes(results: list[FileResult]) -> None:
         diagnostics.note(f"times without an offset were read in the zone given: {', '.join(given)}")
 
 
-def run_ingest(db_path: str, paths: tuple[str, ...], tz: tuple[str, ...], hosts: tuple[str, ...], fmt: str | None,
-               jvm_start: str | None, strict: bool, quiet: bool, layout: str | None = None) -> int:
+def prepare_ingest(paths: tuple[str, ...], tz: tuple[str, ...], hosts: tuple[str, ...], fmt: str | None,
+                   jvm_start: str | None, layout: str | None) -> tuple[list[InputFile], IngestOptions]:
+    """Check the ingest flags and find the files; every usage error is raised before the database is touched."""
     from forensics.discovery import TzPolicy, discover, parse_rules
     from forensics.queries import convert
     from parsers.registry import all_formats, get_format
@@ -76,6 +78,12 @@ def run_ingest(db_path: str, paths: tuple[str, ...], tz: tuple[str, ...], hosts:
     )
     files = discover(paths, parse_rules(hosts, "--host"))
     all_formats()  # load and self-check the specs before touching the database
+    return files, options
+
+
+def run_ingest(db_path: str, paths: tuple[str, ...], tz: tuple[str, ...], hosts: tuple[str, ...], fmt: str | None,
+               jvm_start: str | None, strict: bool, quiet: bool, layout: str | None = None) -> int:
+    files, options = prepare_ingest(paths, tz, hosts, fmt, jvm_start, layout)
     con = db.open_for_write(db_path)
     if not quiet:
         diagnostics.note(f"ingesting {len(files)} file(s) into {db_path}")
@@ -188,29 +196,7 @@ def run_tui(db_path: str, paths: tuple[str, ...], tz: tuple[str, ...], hosts: tu
     """Check the inputs as ``ingest`` does (errors exit before the screen opens), then run the TUI."""
     plan = None
     if paths:
-        from forensics.discovery import TzPolicy, discover, parse_rules
-        from forensics.queries import convert
-        from parsers.registry import all_formats, get_format
-
-        if layout:
-            from parsers.client.pattern import LayoutPatternError, use_layout
-
-            try:
-                use_layout(layout)
-            except LayoutPatternError as exc:
-                raise UsageError(str(exc), hint="--layout takes the pattern of a logback.xml or log4j2 config") from exc
-        if fmt:
-            try:
-                get_format(fmt)
-            except KeyError as exc:
-                raise UsageError(str(exc.args[0]), hint="`forensics formats` lists them") from exc
-        options = IngestOptions(
-            tz=TzPolicy.from_flags(tz),
-            format=fmt,
-            anchor=convert(jvm_start, "TIMESTAMPTZ", "--jvm-start") if jvm_start else None,
-        )
-        files = discover(paths, parse_rules(hosts, "--host"))
-        all_formats()
+        files, options = prepare_ingest(paths, tz, hosts, fmt, jvm_start, layout)
         db.open_for_write(db_path).close()  # a database that cannot be written fails here, not in the screen
     else:
         db.open_read_only(db_path).close()  # no database: the usual error and exit code
