@@ -30,6 +30,12 @@ from .writer import Bundle
 DEFAULT_SEED = 20250828
 
 
+#: Records are written this long after their time: a source may still add records up to a few
+#: seconds before the step it runs (a request whose lifecycle ends after the step began), more
+#: often at higher scales, where steps are shorter.
+FLUSH_LAG_MS = 300_000
+
+
 def generate(out_dir: Path, seed: int = DEFAULT_SEED, scale: float = 1.0, progress: bool = False) -> dict[str, Any]:
     """Write ``out_dir/incident/`` and ``out_dir/truth.json``; return the truth document."""
     out_dir = Path(out_dir)
@@ -59,7 +65,7 @@ def generate(out_dir: Path, seed: int = DEFAULT_SEED, scale: float = 1.0, progre
         t1 = min(t + step, sc.WINDOW_END)
         for source in sources:
             source.run(t, t1)
-        bundle.flush(t1)
+        bundle.flush(t1 - FLUSH_LAG_MS)
         if progress and (t1 - sc.WINDOW_START) % 600_000 < step:
             written = sum(s["lines"] for s in bundle.files.values())
             print(
