@@ -19,7 +19,12 @@ import duckdb
 FORMATS = ("table", "csv", "json", "parquet")
 #: Widest a table cell gets before it is cut with an ellipsis.
 CELL_MAX = 80
-_CONTROL = {c: f"\\x{c:02x}" for c in range(32) if c not in (9,)} | {127: "\\x7f", 9: "\\t", 10: "\\n", 13: "\\r"}
+#: Control characters as visible escapes, so log text cannot move the cursor or recolour a terminal:
+#: C0 and DEL, the C1 controls (0x80–0x9f: CSI, OSC … in some terminals), the line/paragraph separators.
+CONTROL_ESCAPES = (
+    {c: f"\\x{c:02x}" for c in [*range(32), 127, *range(0x80, 0xA0)]}
+    | {9: "\\t", 10: "\\n", 13: "\\r", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+)
 
 
 def plain(value: Any) -> Any:
@@ -43,7 +48,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     text = str(plain(value)) if not isinstance(value, float) else f"{value:.6g}"
-    text = text.translate(_CONTROL)
+    text = text.translate(CONTROL_ESCAPES)
     return text if len(text) <= CELL_MAX else text[: CELL_MAX - 1] + "…"
 
 

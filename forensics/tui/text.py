@@ -13,17 +13,9 @@ from typing import Any
 from rich.text import Text
 from textual.content import Content
 
-from forensics.output import _CONTROL, plain
+from forensics.output import CONTROL_ESCAPES, plain
 
-#: C0 and DEL as ``forensics.output`` escapes them, plus the C1 controls (0x80–0x9f: CSI, OSC …
-#: in some terminals) and the line/paragraph separators.
-CONTROL_ESCAPES: dict[int, str] = {
-    **_CONTROL,
-    **{c: f"\\x{c:02x}" for c in range(0x80, 0xA0)},
-    0x2028: "\\u2028",
-    0x2029: "\\u2029",
-}
-#: The same, with tabs kept for expansion (raw-line views).
+#: The control escapes, with tabs kept for expansion (raw-line views).
 _LINE_ESCAPES = {k: v for k, v in CONTROL_ESCAPES.items() if k != 9}
 
 
