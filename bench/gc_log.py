@@ -13,7 +13,6 @@ batches as the ingest engine does and runs the ``jvm_gc_unified`` parser over ev
 from __future__ import annotations
 
 import argparse
-import io
 import random
 import resource
 import subprocess
@@ -25,11 +24,10 @@ from pathlib import Path
 
 import polars as pl
 
+from forensics import reader
 from parsers.base import ParseContext
 from parsers.gc.unified import UnifiedGcParser
 
-#: Bytes handed to the parser per batch (the engine reads 48 MiB batches).
-BATCH_BYTES = 32 * 1024 * 1024
 _TAG_WIDTH = 12
 
 
@@ -189,38 +187,11 @@ def write_gc_log(path: Path | str, target_bytes: int, seed: int = 1) -> int:
     return written
 
 
-def _batches(path: Path) -> Iterator[pl.DataFrame]:
-    """Numbered lines in ~``BATCH_BYTES`` batches cut at line ends (lossy UTF-8, CRLF stripped)."""
-    first_line = 1
-    with path.open("rb") as source:
-        rest = b""
-        while True:
-            chunk = source.read(BATCH_BYTES)
-            data = rest + chunk
-            if not data:
-                return
-            cut = data.rfind(b"\n") + 1 if chunk else len(data)
-            rest, data = data[cut:], data[:cut]
-            if not data:
-                continue
-            frame = pl.read_csv(
-                io.BytesIO(data),
-                has_header=False,
-                separator="\x01",
-                quote_char=None,
-                encoding="utf8-lossy",
-                schema={"line": pl.String},
-            )
-            frame = frame.with_columns(pl.col("line").fill_null("")).with_row_index("line_no", offset=first_line)
-            first_line += frame.height
-            yield frame.select(pl.col("line_no").cast(pl.Int64), "line")
-
-
 def parse_file(path: Path) -> dict[str, int]:
     """Run the unified GC parser over the whole file; counts of what it produced."""
     parser = UnifiedGcParser(ParseContext(path=str(path), host="bench"))
     counts = {"lines": 0, "records": 0, "rejects": 0, "events": 0, "pauses": 0}
-    for batch in _batches(path):
+    for batch in reader.read_batches(path, reader.ReadStats()):
         counts["lines"] += batch.height
         result = parser.parse(batch)
         _count(counts, result.records.height, result.rejects.height, result.tables["gc_events"])
