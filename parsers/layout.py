@@ -21,7 +21,7 @@ import polars as pl
 
 from parsers.base import RECORDS_SCHEMA, REJECTS_SCHEMA, TS, ParseContext, ParsedBatch, make_rejects
 from parsers.daycount import DayCounter
-from parsers.spec import LayoutSpec
+from parsers.spec import REST_SUFFIX, LayoutSpec
 from parsers.timestamps import localize, origin_for, parse_local, parse_with_offset
 
 #: A record longer than this is closed; the rest of its lines are rejected.
@@ -35,7 +35,6 @@ class _Plan:
     """Regexes of a spec, prepared once."""
 
     head: str
-    head_groups: tuple[str, ...]
     hint: str | None
     untimed: str | None
     untimed_by_name: tuple[tuple[str, str, str, str], ...]  # (name, regex, level, logger)
@@ -43,21 +42,16 @@ class _Plan:
     tail_groups: tuple[str, ...]
 
 
-REST_SUFFIX = "(?P<rest>.*)$"
-
-
 def _fast_head(head: str) -> str:
-    r"""The head regex as polars runs it.
+    r"""The head regex as polars runs it: the spec's regex without its ``(?P<rest>.*)$``.
 
-    Capturing ``(?P<rest>.*)$`` copies and scans every line to its end, five times
-    the cost of matching the head itself; so a head ending that way matches only
-    its prefix (as ``_head``), and ``rest`` is sliced off after it. ``\d`` becomes
-    ``[0-9]`` (the Unicode class is slower, and log times are ASCII).
+    Capturing the rest of the line copies and scans every line to its end, five
+    times the cost of matching the head itself; so the head matches only its
+    prefix (as ``_head``) and the message is sliced off the line after it, by
+    length. ``\d`` becomes ``[0-9]`` (the Unicode class is slower, and log times are ASCII).
     """
     head = head.replace("\\d", "[0-9]")
-    if head.startswith("^") and head.endswith(REST_SUFFIX):
-        return "^(?P<_head>" + head[1 : -len(REST_SUFFIX)] + ")"
-    return head
+    return "^(?P<_head>" + head.removeprefix("^")[: -len(REST_SUFFIX)] + ")"
 
 
 def plan_for(spec: LayoutSpec) -> _Plan:
@@ -65,7 +59,6 @@ def plan_for(spec: LayoutSpec) -> _Plan:
     tail = f"(?P<_tail>{spec.tail})" if spec.tail else None
     return _Plan(
         head=_fast_head(spec.head),
-        head_groups=tuple(re.compile(spec.head).groupindex),  # of the spec's regex, incl. rest
         hint=spec.hint,
         untimed=untimed,
         untimed_by_name=tuple((u.name, u.regex, u.level, u.logger) for u in spec.untimed),
@@ -103,7 +96,8 @@ class LayoutParser:
         self.carry = lines.slice(cut)
         self.overflow = False
         if self.spec.clock == "time-of-day":
-            self.dates.prime(kinds.filter(pl.col("kind") == HEAD))
+            heads = kinds.filter(pl.col("kind") == HEAD)
+            self.dates.prime(heads.with_columns(pl.col("line").str.slice(pl.col("_hlen")).alias("rest")))
         return self._build(kinds.slice(0, cut))
 
     def finish(self) -> ParsedBatch:
@@ -139,20 +133,18 @@ class LayoutParser:
     # -- classification ------------------------------------------------------------------------
 
     def _kinds(self, lines: pl.DataFrame) -> pl.DataFrame:
-        """Lines with their kind, the head's captured fields, and the local or UTC time of heads."""
+        """Lines with their kind, the head's captured fields, the head's length, and the local or UTC time of heads."""
         plan = self.plan
-        frame = lines.with_columns(pl.col("line").str.extract_groups(plan.head).alias("_h")).unnest("_h")
-        if "_head" in frame.columns:
-            frame = frame.with_columns(
-                pl.col("line").str.slice(pl.col("_head").str.len_chars()).alias("rest")
-            ).drop("_head")
+        frame = (
+            lines.with_columns(pl.col("line").str.extract_groups(plan.head).alias("_h"))
+            .unnest("_h")
+            .with_columns(pl.col("_head").str.len_chars().cast(pl.Int64).alias("_hlen"))
+            .drop("_head")
+        )
         is_head = pl.col("level" if self.spec.clock == "none" else self.spec.ts_field).is_not_null()
-        kind = pl.when(is_head).then(pl.lit(HEAD))
-        if plan.untimed:
-            kind = kind.when(pl.col("line").str.contains(plan.untimed)).then(pl.lit(UNTIMED))
-        if plan.hint:
-            kind = kind.when(pl.col("line").str.contains(plan.hint)).then(pl.lit(BAD))
-        frame = frame.with_columns(kind.otherwise(pl.lit(CONT)).cast(pl.Int8).alias("kind"))
+        frame = frame.with_columns(pl.when(is_head).then(pl.lit(HEAD, pl.Int8)).otherwise(pl.lit(CONT, pl.Int8)).alias("kind"))
+        if plan.untimed or plan.hint:
+            frame = frame.with_columns(self._other_kinds(frame))
         if self.spec.clock == "none":
             return frame.with_columns(
                 pl.lit(None, pl.Null).alias("_time"),
@@ -172,6 +164,21 @@ class LayoutParser:
             .alias("_bad_reason"),
         )
 
+    def _other_kinds(self, frame: pl.DataFrame) -> pl.Series:
+        """Untimed heads and bad lines among the lines that are not heads (only those are scanned)."""
+        plan = self.plan
+        kind = frame.get_column("kind")
+        rows = (kind == CONT).arg_true()
+        if rows.len() == 0:
+            return kind
+        line = frame.get_column("line").gather(rows)
+        other = pl.lit(CONT, pl.Int8)
+        if plan.hint:
+            other = pl.when(line.str.contains(plan.hint)).then(pl.lit(BAD, pl.Int8)).otherwise(other)
+        if plan.untimed:
+            other = pl.when(line.str.contains(plan.untimed)).then(pl.lit(UNTIMED, pl.Int8)).otherwise(other)
+        return kind.clone().scatter(rows, pl.select(other).to_series())
+
     def _parse_time(self, text: pl.Expr) -> pl.Expr:
         """The head's time: UTC (offset in the line), naive local date-time, or a time of day."""
         spec = self.spec
@@ -188,43 +195,44 @@ class LayoutParser:
     def _build(self, kinds: pl.DataFrame) -> ParsedBatch:
         if kinds.height == 0:
             return ParsedBatch()
-        kinds = kinds.with_columns((pl.col("kind") != CONT).cum_sum().alias("_rec"))
-        rejects = self._rejects(kinds)
-        good = kinds.filter(
-            (pl.col("_rec") > 0) & (pl.col("kind").first().over("_rec") != BAD)
-        )
+        starts = pl.col("kind") != CONT
+        # the kind of the record each line belongs to (null before the first record of the file)
+        record_kind = pl.when(starts).then(pl.col("kind")).forward_fill()
+        kinds = kinds.with_columns(starts.cum_sum().alias("_rec"), record_kind.alias("_rec_kind"))
+        rejected = pl.col("_rec_kind").is_null() | (pl.col("_rec_kind") == BAD)
+        rejects = self._rejects(kinds.filter(rejected)) if kinds.select(rejected.any()).item() else None
+        good = kinds.filter(~rejected) if rejects is not None else kinds
         if good.height == 0:
-            return ParsedBatch(rejects=rejects)
+            return ParsedBatch(rejects=rejects) if rejects is not None else ParsedBatch()
         self.seen_record = True
         heads = self._heads(good.filter(pl.col("kind") != CONT))
         conts = self._continuations(good.filter(pl.col("kind") == CONT), heads)
-        records = (
-            heads.join(conts, on="_rec", how="left", maintain_order="left")
-            .select(
-                pl.col("line_no").alias("line_start"),
-                pl.coalesce("_end", "line_no").alias("line_end"),
-                pl.col("ts"),
-                pl.col("ts_origin"),
-                pl.col("level"),
-                pl.coalesce("logger", "_c_logger").alias("logger"),
-                pl.coalesce("thread", "_c_thread").alias("thread"),
-                pl.when(pl.col("_text").is_not_null() & (pl.col("_text") != ""))
-                .then(pl.col("message") + pl.lit("\n") + pl.col("_text"))
-                .otherwise(pl.col("message"))
-                .alias("message"),
-            )
-            .cast(RECORDS_SCHEMA)  # type: ignore[arg-type]
-        )
-        return ParsedBatch(records=records, rejects=rejects)
+        # the continuations' columns, row for row with the heads (joining on the key alone copies no head text)
+        extra = heads.select("_rec").join(conts, on="_rec", how="left", maintain_order="left").drop("_rec")
+        heads = heads.hstack(extra)
+        records = heads.select(
+            pl.col("line_no").alias("line_start"),
+            pl.coalesce("_end", "line_no").alias("line_end"),
+            pl.col("ts"),
+            pl.col("ts_origin"),
+            pl.col("level"),
+            pl.coalesce("logger", "_c_logger").alias("logger"),
+            pl.coalesce("thread", "_c_thread").alias("thread"),
+            pl.col("message"),
+        ).cast(RECORDS_SCHEMA)  # type: ignore[arg-type]
+        # multi-line records (a few per cent): their continuation text joins the message, in place
+        rows = heads.get_column("_text").is_not_null().arg_true()
+        if rows.len():
+            message = records.get_column("message")
+            joined = message.gather(rows) + "\n" + heads.get_column("_text").gather(rows)
+            records = records.with_columns(message.clone().scatter(rows, joined))
+        return ParsedBatch(records=records, rejects=rejects) if rejects is not None else ParsedBatch(records=records)
 
-    def _rejects(self, kinds: pl.DataFrame) -> pl.DataFrame:
-        first_kind = pl.col("kind").first().over("_rec")
-        bad = kinds.filter((pl.col("_rec") == 0) | (first_kind == BAD))
-        if bad.height == 0:
-            return pl.DataFrame(schema=REJECTS_SCHEMA)
+    def _rejects(self, bad: pl.DataFrame) -> pl.DataFrame:
+        """Rejected lines (``_rec_kind`` null: before any record; BAD: a bad line and its continuations)."""
         orphan = self._orphan_reason() if not self.seen_record else "continuation line with no record to continue"
         reason = (
-            pl.when(pl.col("_rec") == 0)
+            pl.when(pl.col("_rec_kind").is_null())
             .then(pl.lit(orphan))
             .when(pl.col("kind") == BAD)
             .then(pl.col("_bad_reason"))
@@ -233,40 +241,42 @@ class LayoutParser:
         return make_rejects(bad["line_no"], bad.select(reason).to_series(), bad["line"])
 
     def _heads(self, heads: pl.DataFrame) -> pl.DataFrame:
-        """Heads and untimed heads → time, level, logger, thread, first message line."""
+        """Heads and untimed heads → time, level, logger, thread, message (the line after the head, before the tail)."""
         plan = self.plan
         columns = set(heads.columns)
         level = pl.col("level")
         logger = pl.col("logger") if "logger" in columns else pl.lit(None, pl.String)
         thread = pl.col("thread") if "thread" in columns else pl.lit(None, pl.String)
-        text = pl.col("rest") if "rest" in columns else pl.col("message")
         untimed = pl.col("kind") == UNTIMED
         for name, regex, lvl, lgr in plan.untimed_by_name:
             hit = untimed & pl.col("line").str.contains(regex)
             level = pl.when(hit).then(pl.lit(lvl)).otherwise(level)
             logger = pl.when(hit).then(pl.lit(lgr or name)).otherwise(logger)
-        text = pl.when(untimed).then(pl.col("line")).otherwise(text)
-        heads = heads.with_columns(level.alias("level"), logger.alias("logger"), thread.alias("thread"), text.alias("message"))
-        if plan.tail:
-            heads = self._strip_tail(heads)
+        start = pl.when(untimed).then(0).otherwise(pl.col("_hlen"))  # an untimed head is all message
+        heads = heads.with_columns(level.alias("level"), logger.alias("logger"), thread.alias("thread"), start.alias("_hlen"))
+        heads = self._message(heads)
         return heads.with_columns(self._times(heads))
 
-    def _strip_tail(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """Move a trailing ``(logger)`` (and thread) from ``message`` into their columns."""
-        assert self.plan.tail
-        tail = pl.col("message").str.extract_groups(self.plan.tail)
-        frame = frame.with_columns(tail.alias("_t"))
+    def _message(self, heads: pl.DataFrame) -> pl.DataFrame:
+        """The message: one slice of the line between the head and a trailing ``(logger)`` (and thread), if any.
+
+        The tail is matched on the whole line (end-anchored, cheaper than on a slice) and counts only
+        where it lies wholly after the head.
+        """
+        line, start = pl.col("line"), pl.col("_hlen")
+        if not self.plan.tail:
+            return heads.with_columns(line.str.slice(start).alias("message"))
+        heads = heads.with_columns(line.str.extract_groups(self.plan.tail).alias("_t"), line.str.len_chars().alias("_n"))
         field = pl.col("_t").struct.field
+        tail_len = field("_tail").str.len_chars().cast(pl.Int64)
+        has_tail = tail_len.is_not_null() & (pl.col("_n") - tail_len >= start)
         updates = [
-            pl.when(field("_tail").is_not_null())
-            .then(pl.col("message").str.head(-field("_tail").str.len_chars().cast(pl.Int64)))
-            .otherwise(pl.col("message"))
-            .alias("message"),
-            pl.coalesce("logger", field("logger")).alias("logger"),
+            line.str.slice(start, pl.col("_n") - start - pl.when(has_tail).then(tail_len).otherwise(0)).alias("message"),
+            pl.coalesce("logger", pl.when(has_tail).then(field("logger"))).alias("logger"),
         ]
         if "thread" in self.plan.tail_groups:
-            updates.append(pl.coalesce("thread", field("thread")).alias("thread"))
-        return frame.with_columns(updates).drop("_t")
+            updates.append(pl.coalesce("thread", pl.when(has_tail).then(field("thread"))).alias("thread"))
+        return heads.with_columns(updates).drop("_t", "_n")
 
     def _times(self, heads: pl.DataFrame) -> list[pl.Expr]:
         """UTC times of heads; untimed heads inherit the previous record's time."""
@@ -304,19 +314,19 @@ class LayoutParser:
         if conts.height == 0:
             return pl.DataFrame(schema=schema)
         conts = conts.select("_rec", "line_no", pl.col("line").alias("message"))
-        if self.plan.tail:
-            missing = heads.filter(pl.col("logger").is_null()).select("_rec")
-            conts = conts.with_columns(pl.col("_rec").is_in(missing["_rec"].implode()).alias("_needs"))
-            conts = self._continuation_tail(conts)
+        missing = heads.filter(pl.col("logger").is_null()).get_column("_rec") if self.plan.tail else None
+        if missing is not None and missing.len():
+            conts = self._continuation_tail(conts.with_columns(pl.col("_rec").is_in(missing.implode()).alias("_needs")))
         else:
             conts = conts.with_columns(
                 pl.lit(None, pl.String).alias("_c_logger"), pl.lit(None, pl.String).alias("_c_thread"),
                 pl.lit(True).alias("_keep"),
             )
+        text = pl.col("message").filter(pl.col("_keep")).str.join("\n")
         return (
             conts.group_by("_rec", maintain_order=True)
             .agg(
-                pl.col("message").filter(pl.col("_keep")).str.join("\n").alias("_text"),
+                pl.when(text != "").then(text).alias("_text"),  # null: nothing to add to the message
                 pl.col("line_no").max().alias("_end"),
                 pl.col("_c_logger").drop_nulls().first().alias("_c_logger"),
                 pl.col("_c_thread").drop_nulls().first().alias("_c_thread"),

@@ -21,6 +21,8 @@ from typing import Any
 FORMATS_DIR = Path(__file__).parent / "formats"
 
 _FORBIDDEN = re.compile(r"\(\?<?[=!]|\\[1-9]")
+#: How every head regex ends: the rest of the line is the message (sliced off, not captured: parsers/layout.py).
+REST_SUFFIX = "(?P<rest>.*)$"
 ZONES = ("none", "in-line")
 #: What the time of a record says: a date and a time (the usual), only the time of day (logback's and
 #: log4j2's default layouts: the date comes from the file name, --jvm-start or a record that carries an
@@ -50,7 +52,7 @@ class Sample:
 
 @dataclass(frozen=True)
 class LayoutSpec:
-    """One log layout. ``head`` must capture ``ts``, ``level`` and either ``rest`` or ``message``."""
+    """One log layout. ``head`` must capture ``ts`` and ``level``, and end with ``(?P<rest>.*)$``."""
 
     name: str
     title: str
@@ -114,8 +116,8 @@ def parse_spec(data: dict[str, Any], where: str, path: Path | None = None) -> La
         raise SpecError(f"{where}: [timestamp].clock must be one of {CLOCKS}, not {clock!r}")
     _check_regex(f"{where}: [head].regex", head_regex, ("level",) if clock == "none" else (ts_field, "level"))
     formats = _time_formats(stamp, clock, where)
-    if not {"rest", "message"} & set(re.compile(head_regex).groupindex):
-        raise SpecError(f"{where}: [head].regex must capture 'rest' or 'message'")
+    if not (head_regex.startswith("^") and head_regex.endswith(REST_SUFFIX)):
+        raise SpecError(f"{where}: [head].regex must start with ^ and end with {REST_SUFFIX} (the message)")
     zone = stamp.get("zone", "none")
     if zone not in ZONES:
         raise SpecError(f"{where}: [timestamp].zone must be one of {ZONES}, not {zone!r}")

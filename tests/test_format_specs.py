@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from parsers.events import load_rules, rules_for
-from parsers.registry import all_formats, check_samples, detect, load_layout_formats
+from parsers.registry import all_formats, check_samples, detect, get_format, load_layout_formats, parse_lines
 from parsers.spec import SpecError, load_spec_file, spec_files
 
 
@@ -97,3 +97,25 @@ def test_each_layout_is_detected_from_its_own_samples(fmt: object) -> None:
 def test_text_that_fits_no_format_is_not_detected() -> None:
     assert detect(["just words", "more words", "", "\tat nothing"]) is None
 
+
+
+def test_the_message_is_the_line_between_head_and_logger_whatever_its_characters() -> None:
+    """The message is sliced off the line by length: these cases pin where the cut falls."""
+    lines = [
+        "[2025-08-28 03:53:07,412] INFO  (kafka.Empty)",  # empty message, then the logger
+        "[2025-08-28 03:53:07,413] INFO (kafka.NotATail)",  # no space before '(': all message
+        "[2025-08-28 03:53:07,414] WARN café ☕ naïve (x) done (kafka.Unicode)",
+        "[2025-08-28 03:53:07,415] ERROR Boom é (kafka.Multi)",
+        "java.lang.IllegalStateException: ünïcode",
+        "\tat a.b(C.java:1)",
+        "[2025-08-28 03:53:07,416] INFO no logger at all",
+    ]
+    records, rejects = parse_lines(get_format("kafka_log4j"), lines)
+    assert rejects.height == 0
+    assert records.select("line_start", "line_end", "logger", "message").rows() == [
+        (1, 1, "kafka.Empty", ""),
+        (2, 2, None, "(kafka.NotATail)"),
+        (3, 3, "kafka.Unicode", "café ☕ naïve (x) done"),
+        (4, 6, "kafka.Multi", "Boom é\njava.lang.IllegalStateException: ünïcode\n\tat a.b(C.java:1)"),
+        (7, 7, None, "no logger at all"),
+    ]
