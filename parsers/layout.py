@@ -19,7 +19,7 @@ from datetime import datetime
 
 import polars as pl
 
-from parsers.base import RECORDS_SCHEMA, REJECTS_SCHEMA, TS, ParseContext, ParsedBatch, make_rejects
+from parsers.base import RECORDS_SCHEMA, TS, ParseContext, ParsedBatch, make_rejects
 from parsers.daycount import DayCounter
 from parsers.spec import REST_SUFFIX, LayoutSpec
 from parsers.timestamps import localize, origin_for, parse_local, parse_with_offset
