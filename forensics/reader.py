@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -153,7 +154,9 @@ def read_batches(path: Path, stats: ReadStats, batch_bytes: int | None = None) -
     batch_bytes = batch_bytes or BATCH_BYTES
     next_line_no = 1
     pending = b""
-    with open_bytes(path) as fh:
+    # hashing runs on its own thread (hashlib lets go of the GIL), one chunk at a time, in order
+    with open_bytes(path) as fh, ThreadPoolExecutor(max_workers=1, thread_name_prefix="forensics-hash") as hasher:
+        hashed: Future[None] | None = None
         while True:
             try:
                 data = fh.read(batch_bytes)
@@ -161,7 +164,9 @@ def read_batches(path: Path, stats: ReadStats, batch_bytes: int | None = None) -
                 stats.error = f"stopped reading after {stats.bytes_read} bytes: {exc}"
                 data = b""
             if data:
-                stats._hash.update(data)
+                if hashed is not None:
+                    hashed.result()
+                hashed = hasher.submit(stats._hash.update, data)
                 stats.bytes_read += len(data)
             chunk = pending + data
             if not chunk:
@@ -186,4 +191,4 @@ def read_batches(path: Path, stats: ReadStats, batch_bytes: int | None = None) -
             yield frame
             if not data:
                 break
-    stats.sha256 = stats._hash.hexdigest()
+    stats.sha256 = stats._hash.hexdigest()  # the executor has finished every update when its block exits
