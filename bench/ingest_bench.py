@@ -62,6 +62,7 @@ def run(log: Path, rounds: int) -> None:
     """Measure every case on one input and print its table."""
     size_mb = log.stat().st_size / 1e6
     subprocess.run(["cat", str(log)], stdout=subprocess.DEVNULL, check=True)  # warm the page cache
+    lines = int(subprocess.run(["wc", "-l", str(log)], capture_output=True, text=True, check=True).stdout.split()[0])
     results: dict[str, list[tuple[float, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -72,15 +73,18 @@ def run(log: Path, rounds: int) -> None:
                 (work / "bench.duckdb").unlink(missing_ok=True)
                 results.setdefault(name, []).append(measure(argv))
     lnav = statistics.median(w for w, _ in results["lnav count(*)"]) if "lnav count(*)" in results else None
-    print(f"input: {log.name}, {size_mb:,.0f} MB, {rounds} rounds, medians (min–max)\n")
-    print("| case | wall s | MB/s | peak RSS MiB | × lnav |")
-    print("|---|---|---|---|---|")
+    print(f"input: {log.name}, {size_mb:,.0f} MB, {lines / 1e6:.2f} M lines, {rounds} rounds, medians (min–max)\n")
+    print("| case | wall s | MB/s | M lines/s | peak RSS MiB | × lnav |")
+    print("|---|---|---|---|---|---|")
     for name, runs in results.items():
         walls = [w for w, _ in runs]
         med = statistics.median(walls)
         rss = max(r for _, r in runs)
         ratio = f"{med / lnav:.2f}" if lnav else "–"
-        print(f"| {name} | {med:.2f} ({min(walls):.2f}–{max(walls):.2f}) | {size_mb / med:,.0f} | {rss:,.0f} | {ratio} |")
+        print(
+            f"| {name} | {med:.2f} ({min(walls):.2f}–{max(walls):.2f}) | {size_mb / med:,.0f} | {lines / 1e6 / med:.2f} "
+            f"| {rss:,.0f} | {ratio} |"
+        )
     if lnav is None:
         print("\nlnav is not installed (apt-get install lnav) — its column is empty.")
     print()
