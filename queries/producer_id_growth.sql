@@ -10,6 +10,10 @@
 --   is used by rollout_impact, correlation and anomalies); and `producer_ids_held`: the producer IDs in the
 --   broker's latest `Wrote producer snapshot … with N producer ids` lines, summed over its partitions as of
 --   the end of the bucket (cluster: each partition once, its largest replica).
+--   `estimate_coverage` (0–1) is the share of the bucket in which the estimate knows where the broker stood,
+--   between two of its grants or pinned IDs (cluster: the mean over brokers). After a broker's last grant it
+--   knows nothing, so `new_producers` is NULL (unknown), not 0, where the coverage is 0, and covers only that
+--   share of the bucket where it is below 1.
 -- param: bucket INTERVAL = '1 hour'  -- width of a time bucket
 -- param: request_at DOUBLE = 0.9  -- share of a block used when a broker asks for the next (Kafka 3.x prefetches at 90 %; 1.0 for brokers that allocate on exhaustion)
 WITH RECURSIVE
@@ -35,9 +39,10 @@ allocated AS (
     SELECT time_bucket(CAST($bucket AS INTERVAL), ts) AS bucket_start, broker_id, count(*) AS blocks, sum(size) AS ids
     FROM pid_blocks GROUP BY ALL
 ),
-estimated AS (
+estimated AS (  -- per broker and bucket: the new producers, and for how many seconds the broker's position is known
     SELECT b.bucket_start, p.broker_id,
-           sum(p.per_s * (least(p.hi, epoch(b.bucket_end)) - greatest(p.lo, epoch(b.bucket_start)))) AS ids
+           sum(p.per_s * (least(p.hi, epoch(b.bucket_end)) - greatest(p.lo, epoch(b.bucket_start)))) AS ids,
+           sum(least(p.hi, epoch(b.bucket_end)) - greatest(p.lo, epoch(b.bucket_start))) AS known_s
     FROM buckets b JOIN pid_pieces p ON p.lo < epoch(b.bucket_end) AND p.hi > epoch(b.bucket_start)
     GROUP BY ALL
 ),
@@ -58,7 +63,8 @@ per_broker AS (
     SELECT b.bucket_start, k.broker_id,
            coalesce(a.blocks, 0) AS blocks,
            coalesce(a.ids, 0) AS ids_allocated,
-           coalesce(e.ids, 0) AS new_producers,
+           CASE WHEN e.known_s > 0 THEN e.ids END AS new_producers,  -- NULL: not known, not zero
+           coalesce(e.known_s, 0) / (epoch(b.bucket_end) - epoch(b.bucket_start)) AS coverage,
            (SELECT sum(count) FROM held_per_replica r WHERE r.bucket_start = b.bucket_start AND r.broker_id = k.broker_id) AS held
     FROM buckets b CROSS JOIN brokers k
     LEFT JOIN allocated a ON a.bucket_start = b.bucket_start AND a.broker_id = k.broker_id
@@ -66,7 +72,7 @@ per_broker AS (
 ),
 per_cluster AS (
     SELECT bucket_start, NULL::INTEGER AS broker_id, sum(blocks) AS blocks, sum(ids_allocated) AS ids_allocated,
-           sum(new_producers) AS new_producers,
+           sum(new_producers) AS new_producers, avg(coverage) AS coverage,
            (SELECT sum(m) FROM (SELECT max(count) AS m FROM held_per_replica r WHERE r.bucket_start = p.bucket_start
                                 GROUP BY topic, "partition")) AS held
     FROM per_broker p GROUP BY bucket_start
@@ -86,7 +92,8 @@ SELECT t.bucket_start,
        sum(t.ids_allocated) OVER w AS cumulative_ids,
        round(t.new_producers, 1) AS new_producers,
        round(sum(t.new_producers) OVER w, 1) AS cumulative_new_producers,
-       t.held AS producer_ids_held
+       t.held AS producer_ids_held,
+       round(t.coverage, 2) AS estimate_coverage
 FROM together t
 LEFT JOIN (SELECT broker_id, min(host) AS host FROM hosts WHERE broker_id IS NOT NULL GROUP BY broker_id) h USING (broker_id)
 WINDOW w AS (PARTITION BY t.scope, t.broker_id ORDER BY t.bucket_start)

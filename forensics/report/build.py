@@ -91,7 +91,8 @@ def _series(con: duckdb.DuckDBPyConnection, bucket: timedelta) -> Series:
     per_hour = 3600 / bucket.total_seconds()
     for row in run_named(con, "producer_id_growth", bucket=bucket):
         if row["scope"] == "cluster":
-            series.new_producers.append((row["bucket_start"], float(row["new_producers"] or 0) * per_hour))
+            if row["new_producers"] is not None:  # NULL: not known (after the brokers' last grants), not zero
+                series.new_producers.append((row["bucket_start"], float(row["new_producers"]) * per_hour))
             series.cumulative_ids.append((row["bucket_start"], float(row["cumulative_new_producers"] or 0)))
     for row in run_named(con, "gc_pressure", bucket=bucket):
         series.gc_overhead.setdefault(row["host"], []).append((row["bucket_start"], float(row["gc_overhead_pct"] or 0)))

@@ -44,7 +44,8 @@ def to_dict(report: Report) -> dict[str, Any]:
             "peak_at": p.peak_at,
             "per_hour": [
                 {"hour": h["bucket_start"], "new_producers": h["new_producers"], "blocks": h["blocks"],
-                 "ids_allocated": h["ids_allocated"], "producer_ids_held": h["producer_ids_held"]}
+                 "ids_allocated": h["ids_allocated"], "producer_ids_held": h["producer_ids_held"],
+                 "estimate_coverage": h["estimate_coverage"]}
                 for h in report.producer_hours
             ],
         },

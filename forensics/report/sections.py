@@ -59,10 +59,12 @@ def sections(report: Report) -> Iterator[Section]:
         "producers", "Producer growth",
         "Per clock hour, cluster-wide: producer-ID blocks handed out and the IDs in them, the new producers "
         "estimated from where each broker stood in its blocks (see producer_id_growth), and the producer IDs held "
-        "in the latest snapshots.",
-        ("hour", "blocks", "IDs allocated", "new producers", "cumulative", "producer IDs held"),
+        "in the latest snapshots. The estimate sees a broker only between two of its block grants (or IDs its "
+        "clients logged): 'estimate covers' is the share of the hour it sees, and where it sees nothing the "
+        "new producers are left blank (unknown, not zero).",
+        ("hour", "blocks", "IDs allocated", "new producers", "cumulative", "producer IDs held", "estimate covers"),
         _rows(report.producer_hours, ("bucket_start", "blocks", "ids_allocated", "new_producers",
-                                      "cumulative_new_producers", "producer_ids_held")),
+                                      "cumulative_new_producers", "producer_ids_held", "estimate_coverage")),
     )
     yield Section(
         "gc", "GC pressure per broker",

@@ -193,7 +193,8 @@ class TimelineModel:
             row = self._row(r["bucket_start"])
             if row is None or r["scope"] != "cluster":
                 continue
-            self.new_producers[row] = r["new_producers"]
+            if r["new_producers"] is not None:  # NULL: the estimate does not know this bucket (after a last grant)
+                self.new_producers[row] = r["new_producers"]
             self.ids_allocated[row] = r["ids_allocated"]
         self.producers_loaded = True
 

@@ -42,18 +42,21 @@ def blocks_only():
 
 
 def test_producer_id_growth_spreads_the_ids_between_two_grants_evenly() -> None:
+    """Broker 2's IDs between its grants are spread over the hour; outside them (and for broker 1, which
+    was granted nothing) the estimate does not know, and says so: NULL with coverage 0, not 0 producers."""
     got = rows(blocks_only(), "producer_id_growth", bucket=timedelta(minutes=30))
     assert [(r["bucket_start"], r["scope"], r["host"], r["broker_id"], r["blocks"], r["ids_allocated"], r["cumulative_ids"],
-             r["new_producers"], r["cumulative_new_producers"], r["producer_ids_held"]) for r in got] == [
-        (at(0), "cluster", None, None, 1, 1000, 1000, 500.0, 500.0, 7),
-        (at(0), "broker", "kafka-1", 1, 0, 0, 0, 0.0, 0.0, 7),
-        (at(0), "broker", "kafka-2", 2, 1, 1000, 1000, 500.0, 500.0, None),
-        (at(1800), "cluster", None, None, 0, 0, 1000, 500.0, 1000.0, 9),
-        (at(1800), "broker", "kafka-1", 1, 0, 0, 0, 0.0, 0.0, 9),
-        (at(1800), "broker", "kafka-2", 2, 0, 0, 1000, 500.0, 1000.0, None),
-        (at(3600), "cluster", None, None, 1, 1000, 2000, 0.0, 1000.0, 9),
-        (at(3600), "broker", "kafka-1", 1, 0, 0, 0, 0.0, 0.0, 9),
-        (at(3600), "broker", "kafka-2", 2, 1, 1000, 2000, 0.0, 1000.0, None),
+             r["new_producers"], r["cumulative_new_producers"], r["producer_ids_held"], r["estimate_coverage"])
+            for r in got] == [
+        (at(0), "cluster", None, None, 1, 1000, 1000, 500.0, 500.0, 7, 0.5),
+        (at(0), "broker", "kafka-1", 1, 0, 0, 0, None, None, 7, 0.0),
+        (at(0), "broker", "kafka-2", 2, 1, 1000, 1000, 500.0, 500.0, None, 1.0),
+        (at(1800), "cluster", None, None, 0, 0, 1000, 500.0, 1000.0, 9, 0.5),
+        (at(1800), "broker", "kafka-1", 1, 0, 0, 0, None, None, 9, 0.0),
+        (at(1800), "broker", "kafka-2", 2, 0, 0, 1000, 500.0, 1000.0, None, 1.0),
+        (at(3600), "cluster", None, None, 1, 1000, 2000, None, 1000.0, 9, 0.0),
+        (at(3600), "broker", "kafka-1", 1, 0, 0, 0, None, None, 9, 0.0),
+        (at(3600), "broker", "kafka-2", 2, 1, 1000, 2000, None, 1000.0, None, 0.0),
     ]
 
 
@@ -79,7 +82,7 @@ def with_a_rollout():
 def test_producer_id_growth_fits_a_constant_rate_on_each_side_of_a_rollout_step() -> None:
     got = [r for r in rows(with_a_rollout(), "producer_id_growth", bucket=HOUR) if r["scope"] == "cluster"]
     assert [(r["bucket_start"], r["new_producers"], r["cumulative_new_producers"]) for r in got] == [
-        (at(0), 280.0, 280.0), (at(3600), 720.0, 1000.0), (at(7200), 0.0, 1000.0)]
+        (at(0), 280.0, 280.0), (at(3600), 720.0, 1000.0), (at(7200), None, 1000.0)]
 
 
 def test_rollout_impact_gives_the_rate_before_and_after_each_step_and_the_ratio_to_the_baseline() -> None:

@@ -55,6 +55,18 @@ def test_new_producers_baseline_peak_and_ratio_match_the_truth(sample_report: Re
     assert producers["peak_ratio"] == pytest.approx(expected["ratio"], rel=0.10)
 
 
+def test_hours_the_estimate_cannot_see_are_unknown_not_zero(sample_report: Report, truth: dict[str, Any]) -> None:
+    """After the restarted brokers' last grants (04:50–05:03) no block runs out, so hour 05's ~500 new producers
+    (truth) are invisible to the estimate: it reports them as unknown with coverage 0, never as 0 producers.
+    Hours with a broker down are estimated for the share of the hour the brokers were seen."""
+    hours = {h["hour"][:13]: h for h in sample_report[0]["producers"]["per_hour"]}
+    assert truth["new_producers_per_hour"]["hours"]["2025-08-28T05"] > 0
+    assert hours["2025-08-28T05"]["new_producers"] is None and hours["2025-08-28T05"]["estimate_coverage"] == 0
+    for hour in ("2025-08-28T00", "2025-08-28T01", "2025-08-28T02", "2025-08-28T03"):
+        assert hours[hour]["estimate_coverage"] >= 0.95, hour
+    assert 0 < hours["2025-08-28T04"]["estimate_coverage"] < 0.5  # brokers failing, the others' last grants at 04:3x
+
+
 def test_gc_per_broker_matches_the_truth(sample_report: Report, truth: dict[str, Any]) -> None:
     gc = {g["host"]: g for g in sample_report[0]["gc"]}
     heap_mb = truth["scenario"]["heap_max_mb"]

@@ -287,6 +287,9 @@ def _lane_readout(model: timeline_model.TimelineModel, row: int, lane: str) -> l
         name = {"new_producers": "new producers (estimate, cluster)", "ids_allocated": "producer IDs allocated",
                 "client_errors": "client warnings and errors"}[lane]
         extra = f" ({model.client_error_kinds.get(row, '')})" if lane == "client_errors" and value else ""
+        if lane == "new_producers" and value is None:
+            return [log_content(f"{name}: not known here (no later block grant or logged producer ID to measure by)",
+                                "$text-muted")]
         return [log_content(f"{name}: {compact(value) if value else 0}{extra}")]
     cell = model.cells.get(lane, {}).get(row)
     if cell is None:
