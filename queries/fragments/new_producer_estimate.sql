@@ -37,8 +37,8 @@ pid_points_raw AS (
     UNION ALL
     SELECT c.broker_id, c.life, p.created_at, c.offset_ids + (p.producer_id - c.first_id)
     FROM producers p
-    JOIN pid_curve c ON p.producer_id >= c.first_id AND p.producer_id < c.first_id + c.size AND p.created_at >= c.ts
-    WHERE p.created_at IS NOT NULL
+    ASOF JOIN pid_curve c ON p.producer_id >= c.first_id  -- the block the ID is in: blocks do not overlap
+    WHERE p.created_at IS NOT NULL AND p.producer_id < c.first_id + c.size AND p.created_at >= c.ts
 ),
 pid_points AS (
     SELECT * FROM pid_points_raw
@@ -70,14 +70,23 @@ pid_span_seg AS (
     FROM pid_spans sp JOIN pid_segments sg ON sp.t0 < sg.s1 AND sp.t1 > sg.s0
 ),
 pid_cover AS (SELECT seg_id, sum(o) AS cover FROM pid_span_seg GROUP BY seg_id),
+pid_work AS (  -- what the fit weighs: the spans that cross a segment boundary, part by part; a span inside one
+               -- segment gives it all its IDs whatever the rates, so those are summed once per segment
+    SELECT span_id, seg_id, dy, o FROM pid_span_seg
+    QUALIFY count(*) OVER (PARTITION BY span_id) > 1
+    UNION ALL
+    SELECT -any_value(seg_id), seg_id, sum(dy), 1.0 FROM pid_span_seg
+    WHERE span_id IN (SELECT span_id FROM pid_span_seg GROUP BY span_id HAVING count(*) = 1)
+    GROUP BY seg_id
+),
 pid_em AS (
     SELECT 0 AS iter, seg_id, 1.0::DOUBLE AS r FROM pid_segments
     UNION ALL
     SELECT any_value(iter) + 1, seg_id, sum(share) / any_value(cover)
     FROM (
-        SELECT e.iter, ss.seg_id, c.cover,
-               ss.dy * e.r * ss.o / nullif(sum(e.r * ss.o) OVER (PARTITION BY ss.span_id), 0) AS share
-        FROM pid_em e JOIN pid_span_seg ss USING (seg_id) JOIN pid_cover c USING (seg_id)
+        SELECT e.iter, w.seg_id, c.cover,
+               w.dy * e.r * w.o / nullif(sum(e.r * w.o) OVER (PARTITION BY w.span_id), 0) AS share
+        FROM pid_em e JOIN pid_work w USING (seg_id) JOIN pid_cover c USING (seg_id)
         WHERE e.iter < 60
     )
     GROUP BY seg_id
