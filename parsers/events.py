@@ -3,8 +3,9 @@
 A rule names the event ``kind``, a literal every matching message contains (a
 cheap vectorized pre-filter), an optional logger, and a regex whose named groups
 become typed columns. Rules carry real sample messages that are checked when
-the rules load. Extraction is vectorized: one literal scan per rule over a
-batch of records, then the regex over the few records that passed.
+the rules load. Extraction is vectorized: one scan for any rule's literal picks
+the candidate records, gathered over many batches; then each rule's literal and
+regex run over the candidates alone.
 
 Each rules file ``<family>.toml`` feeds the table ``<family>_events``. Its
 ``[fields]`` table declares that table's columns after ``line_start``,

@@ -142,7 +142,8 @@ class LayoutParser:
             .drop("_head")
         )
         is_head = pl.col("level" if self.spec.clock == "none" else self.spec.ts_field).is_not_null()
-        frame = frame.with_columns(pl.when(is_head).then(pl.lit(HEAD, pl.Int8)).otherwise(pl.lit(CONT, pl.Int8)).alias("kind"))
+        kind = pl.when(is_head).then(pl.lit(HEAD, pl.Int8)).otherwise(pl.lit(CONT, pl.Int8))
+        frame = frame.with_columns(kind.alias("kind"))
         if plan.untimed or plan.hint:
             frame = frame.with_columns(self._other_kinds(frame))
         if self.spec.clock == "none":
@@ -253,7 +254,9 @@ class LayoutParser:
             level = pl.when(hit).then(pl.lit(lvl)).otherwise(level)
             logger = pl.when(hit).then(pl.lit(lgr or name)).otherwise(logger)
         start = pl.when(untimed).then(0).otherwise(pl.col("_hlen"))  # an untimed head is all message
-        heads = heads.with_columns(level.alias("level"), logger.alias("logger"), thread.alias("thread"), start.alias("_hlen"))
+        heads = heads.with_columns(
+            level.alias("level"), logger.alias("logger"), thread.alias("thread"), start.alias("_hlen")
+        )
         heads = self._message(heads)
         return heads.with_columns(self._times(heads))
 
@@ -266,12 +269,15 @@ class LayoutParser:
         line, start = pl.col("line"), pl.col("_hlen")
         if not self.plan.tail:
             return heads.with_columns(line.str.slice(start).alias("message"))
-        heads = heads.with_columns(line.str.extract_groups(self.plan.tail).alias("_t"), line.str.len_chars().alias("_n"))
+        heads = heads.with_columns(
+            line.str.extract_groups(self.plan.tail).alias("_t"), line.str.len_chars().alias("_n")
+        )
         field = pl.col("_t").struct.field
         tail_len = field("_tail").str.len_chars().cast(pl.Int64)
         has_tail = tail_len.is_not_null() & (pl.col("_n") - tail_len >= start)
+        end = pl.col("_n") - pl.when(has_tail).then(tail_len).otherwise(0)
         updates = [
-            line.str.slice(start, pl.col("_n") - start - pl.when(has_tail).then(tail_len).otherwise(0)).alias("message"),
+            line.str.slice(start, end - start).alias("message"),
             pl.coalesce("logger", pl.when(has_tail).then(field("logger"))).alias("logger"),
         ]
         if "thread" in self.plan.tail_groups:
@@ -310,7 +316,9 @@ class LayoutParser:
 
     def _continuations(self, conts: pl.DataFrame, heads: pl.DataFrame) -> pl.DataFrame:
         """Per record: continuation text, last line, and a logger found on a continuation line."""
-        schema = {"_rec": pl.UInt32, "_text": pl.String, "_end": pl.Int64, "_c_logger": pl.String, "_c_thread": pl.String}
+        schema = {
+            "_rec": pl.UInt32, "_text": pl.String, "_end": pl.Int64, "_c_logger": pl.String, "_c_thread": pl.String
+        }
         if conts.height == 0:
             return pl.DataFrame(schema=schema)
         conts = conts.select("_rec", "line_no", pl.col("line").alias("message"))
