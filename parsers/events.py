@@ -310,9 +310,11 @@ def guess_role(records: pl.DataFrame) -> str | None:
     return "broker" if broker else "client"
 
 
-#: Candidate records (those holding a rule's literal) are gathered across batches up to this many
-#: before the rules run: every rule has a fixed cost per run, so fewer, larger runs halve the time.
+#: Candidate records (those holding a rule's literal) are gathered across batches up to this many,
+#: or this much message text, before the rules run: every rule has a fixed cost per run, so fewer,
+#: larger runs halve the time; the text bound keeps records with long stack traces from piling up.
 PENDING_ROWS = 50_000
+PENDING_BYTES = 32 << 20
 
 
 @lru_cache(maxsize=8)
@@ -343,6 +345,7 @@ class EventRouter:
         self.settled = family not in ROLES
         self.pending: list[pl.DataFrame] = []
         self.pending_rows = 0
+        self.pending_bytes = 0
 
     @property
     def table(self) -> str:
@@ -363,14 +366,15 @@ class EventRouter:
             # an own copy of the text: a filtered frame keeps its whole batch's text alive
             self.pending.append(found.with_columns(pl.concat_str([pl.col("message"), pl.lit("")]).alias("message")))
             self.pending_rows += found.height
-        if self.pending_rows >= PENDING_ROWS:
+            self.pending_bytes += int(found.get_column("message").str.len_bytes().sum())
+        if self.pending_rows >= PENDING_ROWS or self.pending_bytes >= PENDING_BYTES:
             ready += self.flush()
         return ready
 
     def flush(self) -> list[tuple[str, pl.DataFrame]]:
         if not self.pending:
             return []
-        frames, self.pending, self.pending_rows = self.pending, [], 0
+        frames, self.pending, self.pending_rows, self.pending_bytes = self.pending, [], 0, 0
         events = extract_events(pl.concat(frames), rules_for(self.family))
         return [(self.table, events)] if events.height else []
 
