@@ -62,16 +62,13 @@ class _Sink:
     def __init__(self, con: duckdb.DuckDBPyConnection, result: FileResult, source_id: int, host: str) -> None:
         self.con = con
         self.result = result
-        self.source_id = source_id
-        self.host = host
         self.events = EventRouter(result.family or "")  # typed events go to <role>_events
         self.loader: _Loader | None = None
         #: The columns every row gets in front of the parser's: which file, which host.
         self.prefix = [pl.lit(source_id, pl.Int32).alias("source_id"), pl.lit(host).alias("host")]
 
     def write(self, out: ParsedBatch) -> None:
-        result = self.result
-        prefix = self.prefix
+        result, prefix = self.result, self.prefix
         records = out.records
         if records.height:
             stats = records.select(

@@ -270,8 +270,7 @@ def extract_events(records: pl.DataFrame, rules: tuple[EventRule, ...]) -> pl.Da
     schema = rules[0].table.schema if rules else EVENTS_SCHEMA
     parts: list[pl.DataFrame] = []
     taken: dict[str, pl.Series] = {}
-    records = candidates(records, rules)
-    for rule in rules:
+    for rule in rules:  # each rule's literal filters first (on big frames the router has picked candidates)
         found = _candidates(records, rule)
         if rule.kind in taken and found.height:
             found = found.filter(~pl.col("line_start").is_in(taken[rule.kind].implode()))
