@@ -168,19 +168,17 @@ def read_batches(path: Path, stats: ReadStats, batch_bytes: int | None = None) -
                     hashed.result()
                 hashed = hasher.submit(stats._hash.update, data)
                 stats.bytes_read += len(data)
-            chunk = pending + data
-            if not chunk:
-                break
-            if data:
-                cut = chunk.rfind(b"\n") + 1
-                if cut == 0:  # one line longer than a batch: keep reading
-                    pending = chunk
+                cut = data.rfind(b"\n") + 1
+                if cut == 0:  # no line ends in this read: keep reading
+                    pending += data
                     continue
-                chunk, pending = chunk[:cut], chunk[cut:]
+                # the whole lines, copied once (a 24 MB copy costs about 10 ms)
+                chunk = b"".join((pending, memoryview(data)[:cut])) if pending or cut < len(data) else data
+                pending = data[cut:]
+            elif pending:
+                chunk, pending = (pending if pending.endswith(b"\n") else pending + b"\n"), b""
             else:
-                pending = b""
-                if not chunk.endswith(b"\n"):
-                    chunk += b"\n"
+                break
             if b"\x00" in chunk:
                 chunk = chunk.replace(b"\x00", REPLACEMENT)
             frame = _frame(chunk, next_line_no)

@@ -23,10 +23,14 @@ from parsers.gc.decorations import Layout, detect_layout, split_lines
 from parsers.gc.detect import refuse_foreign
 from parsers.gc.model import CollectorGate, conform, empty_events, events_frame
 from parsers.gc.unified_events import PRE_DETAILS, UnifiedState, build_events, incomplete_concurrent
-from parsers.gc.unified_rows import candidate_rows, empty_rows
+from parsers.gc.unified_rows import candidate_rows, empty_rows, pick_candidates
 
 #: Candidate rows are never carried for longer than this many lines.
 MAX_CARRY_LINES = 100_000
+#: Candidate lines are gathered over batches until there are this many, then typed and built into
+#: events at once: each step is a few dozen polars queries whatever the rows, so fewer, larger runs
+#: cost less (a third less time for four G1 batches at once than for each on its own).
+GATHER_ROWS = 400_000
 
 _USING = {
     "Using G1": "G1",
@@ -47,6 +51,8 @@ class UnifiedGcParser:
         self.layout: Layout | None = None
         self.state = UnifiedState()
         self.carry = empty_rows()
+        self.gathered: list[pl.DataFrame] = []
+        self.gathered_rows = 0
         self._checked = False
         self._gate = CollectorGate()
 
@@ -68,17 +74,21 @@ class UnifiedGcParser:
         records, rejected, learned = pl.collect_all(
             [self._records(split.lazy()), split.lazy().filter(~pl.col("ok")), self._learnable(split.lazy())]
         )
-        candidates = candidate_rows(split)
         self._learn(learned)
+        picked = pick_candidates(split)
+        self.gathered.append(picked)
+        self.gathered_rows += picked.height
         rejects = make_rejects(
             rejected.get_column("line_no"), rejected.get_column("reason"), rejected.get_column("line")
         )
-        events = self._gate.release(self._events(candidates, final=False), self.state.collector)
+        events = empty_events()
+        if self.gathered_rows >= GATHER_ROWS:
+            events = self._gate.release(self._gathered_events(final=False), self.state.collector)
         return ParsedBatch(records=records, rejects=rejects, tables={"gc_events": events})
 
     def finish(self) -> ParsedBatch:
         """Events still held back: carried rows, unended pauses and concurrent phases."""
-        events = self._events(empty_rows(), final=True)
+        events = self._gathered_events(final=True)
         leftovers = events_frame([incomplete_concurrent(start) for start in self.state.concurrent.drain()])
         collector = pl.lit(self.state.collector, dtype=pl.String)
         leftovers = leftovers.with_columns(
@@ -111,6 +121,12 @@ class UnifiedGcParser:
                 self.state.collector = _USING[text]
             if self.state.jvm_version is None and text.startswith("Version: ") and len(text.split()) > 1:
                 self.state.jvm_version = text.split()[1]
+
+    def _gathered_events(self, final: bool) -> pl.DataFrame:
+        """Events completed by the candidate lines gathered so far (the rest is carried, unless ``final``)."""
+        rows = candidate_rows(pl.concat(self.gathered)) if self.gathered else empty_rows()
+        self.gathered, self.gathered_rows = [], 0
+        return self._events(rows, final=final)
 
     @staticmethod
     def _records(split: pl.LazyFrame) -> pl.LazyFrame:

@@ -305,11 +305,19 @@ def _metaspace(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def candidate_rows(split: pl.DataFrame) -> pl.DataFrame:
-    """Candidate rows (``ROW_SCHEMA``) of a split batch, grouped by row type (not in line order)."""
-    picked = split.filter(pl.col("ok") & pl.col("message").str.contains(_CANDIDATE)).select(
-        "line_no", "ts", "ts_origin", "uptime_s", "tags", "message"
+def pick_candidates(split: pl.DataFrame) -> pl.DataFrame:
+    """The lines of a split batch that may become candidate rows, their text copied out of the batch.
+
+    The copy lets the batch go: a filtered frame would keep the whole batch's text alive while
+    candidates are gathered over several batches.
+    """
+    return split.filter(pl.col("ok") & pl.col("message").str.contains(_CANDIDATE)).select(
+        "line_no", "ts", "ts_origin", "uptime_s", "tags", pl.concat_str(pl.col("message"), pl.lit("")).alias("message")
     )
+
+
+def candidate_rows(picked: pl.DataFrame) -> pl.DataFrame:
+    """Candidate rows (``ROW_SCHEMA``) of picked lines (``pick_candidates``), grouped by row type (not in line order)."""
     if picked.height == 0:
         return empty_rows()
     typed = _split_gc_id(picked).with_columns(_row_type().alias("etype"))
