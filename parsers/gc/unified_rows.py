@@ -113,7 +113,7 @@ def _split_gc_id(rows: pl.DataFrame) -> pl.DataFrame:
         .then(message.str.slice(close + 2 + pl.when(has_gen).then(3).otherwise(0)))
         .otherwise(message)
         .alias("rest"),
-    ).drop("_close", "_is_gc", "_gen")
+    ).drop("_close", "_is_gc", "_gen", "message")  # rest replaces the message
 
 
 def _row_type() -> pl.Expr:
