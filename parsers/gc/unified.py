@@ -157,6 +157,7 @@ def _cut_line(chunk: pl.DataFrame) -> int:
     last_line = int(chunk.get_column("line_no").max())  # type: ignore[arg-type]
     horizon = last_line - MAX_CARRY_LINES
     etype = pl.col("etype")
+    chunk = chunk.select("line_no", "etype", "gc_id", "norm")  # filters copy every column: only what is read here
     starts = chunk.filter(etype.is_in(["pause_start", "cycle_start"])).select("line_no", "gc_id", "norm")
     ends = chunk.filter(etype.is_in(["pause", "cycle"])).select(pl.col("line_no").alias("end_line"), "gc_id", "norm")
     candidates: list[int] = []

@@ -78,7 +78,9 @@ def _name_info(names: pl.Series) -> pl.DataFrame:
 
 def _attach_pre_details(ends: pl.DataFrame, rows: pl.DataFrame, zgc: bool) -> pl.DataFrame:
     """Join the detail lines printed before a summary onto that summary."""
-    details = rows.filter(pl.col("etype").is_in(PRE_DETAILS))
+    details = rows.select(
+        "line_no", "gc_id", "etype", "other_ms", "meta_before_kb", "meta_after_kb", "meta_capacity_kb", "capacity_kb"
+    ).filter(pl.col("etype").is_in(PRE_DETAILS))
     to_cycle = pl.col("etype").is_in(["maxcap", "cap"]) | ((pl.col("etype") == "metaspace") & pl.lit(zgc))
     joined = []
     for target, selector in (("cycle", to_cycle), ("pause", ~to_cycle)):
@@ -117,7 +119,7 @@ def _attach_pre_details(ends: pl.DataFrame, rows: pl.DataFrame, zgc: bool) -> pl
 
 def _attach_cpu(ends: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
     """Join each ``User= Sys= Real=`` line onto the pause summary just before it (same GC id)."""
-    cpu = rows.filter(pl.col("etype") == "cpu").select("line_no", "gc_id", "user_s", "sys_s", "real_s")
+    cpu = rows.select("line_no", "gc_id", "etype", "user_s", "sys_s", "real_s").filter(pl.col("etype") == "cpu")
     targets = ends.filter(pl.col("etype") == "pause").select(pl.col("line_no").alias("target_line"), "gc_id")
     if cpu.height == 0 or targets.height == 0:
         return ends
@@ -154,15 +156,17 @@ def _start_of(end_ts: pl.Expr, end_uptime: pl.Expr, duration_ms: pl.Expr) -> tup
 def _pauses_and_cycles(rows: pl.DataFrame, state: UnifiedState) -> pl.DataFrame:
     ends = rows.filter(pl.col("etype").is_in(["pause", "cycle"])).sort("line_no")
     starts = (
-        rows.filter(pl.col("etype").is_in(["pause_start", "cycle_start"]))
-        .select(
+        rows.select(
             pl.col("line_no").alias("start_line"),
             "gc_id",
             "norm",
             pl.col("ts").alias("start_ts"),
             pl.col("uptime_s").alias("start_up"),
             pl.col("ts_origin").alias("start_origin"),
+            "etype",
         )
+        .filter(pl.col("etype").is_in(["pause_start", "cycle_start"]))
+        .drop("etype")
         .sort("start_line")
     )
     paired = ends.join_asof(

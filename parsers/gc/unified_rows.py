@@ -61,7 +61,7 @@ ROW_SCHEMA: dict[str, pl.DataType] = {
     "tags": pl.String(),
     "gc_id": pl.Int64(),
     "generation": pl.String(),
-    "etype": pl.String(),
+    "etype": pl.Enum(ETYPES),
     "name": pl.String(),
     "norm": pl.String(),
     "dur_ms": pl.Float64(),
@@ -282,15 +282,25 @@ def _details(rows: pl.DataFrame) -> list[pl.DataFrame]:
 
 def _metaspace(rows: pl.DataFrame) -> pl.DataFrame:
     """JDK 9–15 ``a->b(c)``, JDK 16+ ``a(x)->b(c) NonClass: …``, ZGC ``a used, c committed`` (forms present only)."""
-    texts = rows.get_column("rest")
+    rest = pl.col("rest")
+    non_class = rest.str.contains(" NonClass: ", literal=True)
     forms: list[tuple[str, tuple[int, int, int]]] = []
     candidates = (
-        (" NonClass: ", r"^Metaspace: " + _SIZE + r"\(\d+[BKMG]\)->" + _SIZE + r"\(" + _SIZE + r"\)", (1, 3, 5)),
-        (" used, ", r"^Metaspace: " + _SIZE + " used, " + _SIZE + " committed", (1, 1, 3)),
-        ("->", r"^Metaspace: " + _SIZE + "->" + _SIZE + r"\(" + _SIZE + r"\)", (1, 3, 5)),
+        (non_class, r"^Metaspace: " + _SIZE + r"\(\d+[BKMG]\)->" + _SIZE + r"\(" + _SIZE + r"\)", (1, 3, 5)),
+        (
+            rest.str.contains(" used, ", literal=True),
+            r"^Metaspace: " + _SIZE + " used, " + _SIZE + " committed",
+            (1, 1, 3),
+        ),
+        (
+            rest.str.contains("->", literal=True) & ~non_class,
+            r"^Metaspace: " + _SIZE + "->" + _SIZE + r"\(" + _SIZE + r"\)",
+            (1, 3, 5),
+        ),
     )
-    for index, (marker, pattern, fields) in enumerate(candidates):
-        if texts.str.contains(marker, literal=True).any():
+    present = rows.select(*(marker.any().alias(str(index)) for index, (marker, _, _) in enumerate(candidates))).row(0)
+    for index, (_, pattern, fields) in enumerate(candidates):
+        if present[index]:
             rows = _groups(rows, "rest", pattern, f"_meta{index}")
             forms.append((f"_meta{index}", fields))
 
@@ -317,7 +327,7 @@ def pick_candidates(split: pl.DataFrame) -> pl.DataFrame:
 
 
 def candidate_rows(picked: pl.DataFrame) -> pl.DataFrame:
-    """Candidate rows (``ROW_SCHEMA``) of picked lines (``pick_candidates``), grouped by row type (not in line order)."""
+    """Candidate rows (``ROW_SCHEMA``) of lines from ``pick_candidates``, grouped by row type (not in line order)."""
     if picked.height == 0:
         return empty_rows()
     typed = _split_gc_id(picked).with_columns(_row_type().alias("etype"))
