@@ -64,11 +64,12 @@ class _Sink:
         self.result = result
         self.events = EventRouter(result.family or "")  # typed events go to <role>_events
         self.loader: _Loader | None = None
-        #: The columns every row gets in front of the parser's: which file, which host.
-        self.prefix = [pl.lit(source_id, pl.Int32).alias("source_id"), pl.lit(host).alias("host")]
+        #: The values every row gets in front of the parser's columns: which file, which host (constants in
+        #: the INSERT, not columns of the frame: DuckDB then stores constant vectors instead of converting rows).
+        self.source_id, self.host = source_id, host
 
     def write(self, out: ParsedBatch) -> None:
-        result, prefix = self.result, self.prefix
+        result = self.result
         records = out.records
         if records.height:
             stats = records.select(
@@ -81,31 +82,31 @@ class _Sink:
             result.lines_in_records += stats[1]
             result.first_ts = _earliest(result.first_ts, stats[2])
             result.last_ts = _latest(result.last_ts, stats[3])
-            self._insert("records", records.select(*prefix, pl.all()))
+            self._insert("records", records)
             self._write_events(self.events.add(records))
             result.family = self.events.family  # a client app in Kafka's log4j layout is a client
         if out.rejects.height:
             result.lines_rejected += out.rejects.height
-            self._insert("rejects", out.rejects.select(prefix[0], pl.all()))
+            self._insert("rejects", out.rejects, with_host=False)
         for table, frame in out.tables.items():
             if frame.height:
                 result.events += frame.height
-                self._insert(table, frame.select(*prefix, pl.all()))
+                self._insert(table, frame)
 
     def _write_events(self, ready: list[tuple[str, pl.DataFrame]]) -> None:
         for table, events in ready:
             self.result.events += events.height
-            self._insert(table, events.select(*self.prefix, pl.all()))
+            self._insert(table, events)
 
     def finish(self) -> None:
         """The typed events still gathered (the router runs its rules on many batches at once)."""
         self._write_events(self.events.flush())
 
-    def _insert(self, table: str, frame: pl.DataFrame) -> None:
+    def _insert(self, table: str, frame: pl.DataFrame, with_host: bool = True) -> None:
         """Append a frame to a table, on the loader thread (DuckDB's append overlaps the next batch's parse)."""
         if self.loader is None:
             self.loader = _Loader(self.con)
-        self.loader.put(table, frame)
+        self.loader.put(table, frame, [self.source_id, self.host] if with_host else [self.source_id])
 
     def close(self) -> None:
         """Wait until every frame is loaded; re-raise a loading error here, in the ingest thread."""
@@ -125,23 +126,25 @@ class _Loader:
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
-        self.queue: queue.Queue[tuple[str, pl.DataFrame] | None] = queue.Queue(maxsize=2)
+        self.queue: queue.Queue[tuple[str, pl.DataFrame, list[object]] | None] = queue.Queue(maxsize=2)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="forensics-loader", daemon=True)
         self.thread.start()
 
-    def put(self, table: str, frame: pl.DataFrame) -> None:
+    def put(self, table: str, frame: pl.DataFrame, leading: list[object]) -> None:
+        """Queue ``frame`` for ``table``; ``leading`` are the values of the table's first columns, the same for every row."""
         if self.error is not None:
             raise self.error
-        self.queue.put((table, frame))
+        self.queue.put((table, frame, leading))
 
     def _run(self) -> None:
         while (item := self.queue.get()) is not None:
-            table, frame = item
+            table, frame, leading = item
             del item
             try:
                 if self.error is None:
-                    self.con.execute(f"INSERT INTO {table} SELECT * FROM frame")  # DuckDB finds `frame` by name
+                    constants = "".join("?, " for _ in leading)  # DuckDB finds `frame` by its name here
+                    self.con.execute(f"INSERT INTO {table} SELECT {constants}* FROM frame", leading)
                 del frame
             except BaseException as exc:  # handed to the ingest thread by put() / finish()
                 self.error = exc
