@@ -72,11 +72,15 @@ class UnifiedGcParser:
             )
             return ParsedBatch(rejects=rejects, tables={"gc_events": empty_events()})
         split = split_lines(batch.with_columns(pl.col("line").fill_null("")), self.layout, self.anchor).collect()
-        records, rejected, learned = pl.collect_all(
-            [self._records(split.lazy()), split.lazy().filter(~pl.col("ok")), self._learnable(split.lazy())]
+        records, rejected, learned, picked = pl.collect_all(
+            [
+                self._records(split.lazy()),
+                split.lazy().filter(~pl.col("ok")),
+                self._learnable(split.lazy()),
+                pick_candidates(split.lazy()),
+            ]
         )
         self._learn(learned)
-        picked = pick_candidates(split)
         self.gathered.append(picked)
         self.gathered_rows += picked.height
         rejects = make_rejects(

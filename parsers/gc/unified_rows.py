@@ -315,7 +315,7 @@ def _metaspace(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def pick_candidates(split: pl.DataFrame) -> pl.DataFrame:
+def pick_candidates(split: pl.LazyFrame) -> pl.LazyFrame:
     """The lines of a split batch that may become candidate rows, their text copied out of the batch.
 
     The copy lets the batch go: a filtered frame would keep the whole batch's text alive while
