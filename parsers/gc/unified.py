@@ -27,11 +27,6 @@ from parsers.gc.unified_rows import candidate_rows, empty_rows, pick_candidates
 
 #: Candidate rows are never carried for longer than this many lines.
 MAX_CARRY_LINES = 100_000
-#: Candidate lines are gathered over batches until there are this many, then typed and built into
-#: events at once: fewer, larger runs of the few dozen polars queries cost less. Measured on a G1 log
-#: (about 100,000 candidates per 24 MB batch): 1.96 s for one batch at a time, 1.75 s for two, 1.67 s
-#: for four, but four hold 190 MB more at their peak and two 100 MB.
-GATHER_ROWS = 200_000
 
 _USING = {
     "Using G1": "G1",
@@ -52,8 +47,6 @@ class UnifiedGcParser:
         self.layout: Layout | None = None
         self.state = UnifiedState()
         self.carry = empty_rows()
-        self.gathered: list[pl.DataFrame] = []
-        self.gathered_rows = 0
         self._checked = False
         self._gate = CollectorGate()
 
@@ -81,19 +74,15 @@ class UnifiedGcParser:
             ]
         )
         self._learn(learned)
-        self.gathered.append(picked)
-        self.gathered_rows += picked.height
         rejects = make_rejects(
             rejected.get_column("line_no"), rejected.get_column("reason"), rejected.get_column("line")
         )
-        events = empty_events()
-        if self.gathered_rows >= GATHER_ROWS:
-            events = self._gate.release(self._gathered_events(final=False), self.state.collector)
+        events = self._gate.release(self._events(candidate_rows(picked), final=False), self.state.collector)
         return ParsedBatch(records=records, rejects=rejects, tables={"gc_events": events})
 
     def finish(self) -> ParsedBatch:
         """Events still held back: carried rows, unended pauses and concurrent phases."""
-        events = self._gathered_events(final=True)
+        events = self._events(empty_rows(), final=True)
         leftovers = events_frame([incomplete_concurrent(start) for start in self.state.concurrent.drain()])
         collector = pl.lit(self.state.collector, dtype=pl.String)
         leftovers = leftovers.with_columns(
@@ -126,12 +115,6 @@ class UnifiedGcParser:
                 self.state.collector = _USING[text]
             if self.state.jvm_version is None and text.startswith("Version: ") and len(text.split()) > 1:
                 self.state.jvm_version = text.split()[1]
-
-    def _gathered_events(self, final: bool) -> pl.DataFrame:
-        """Events completed by the candidate lines gathered so far (the rest is carried, unless ``final``)."""
-        rows = candidate_rows(pl.concat(self.gathered)) if self.gathered else empty_rows()
-        self.gathered, self.gathered_rows = [], 0
-        return self._events(rows, final=final)
 
     @staticmethod
     def _records(split: pl.LazyFrame) -> pl.LazyFrame:

@@ -16,7 +16,7 @@ from gclog_support import (
 )
 
 from parsers.base import RECORDS_SCHEMA, REJECTS_SCHEMA, FormatRefused, ParseContext
-from parsers.gc import FORMATS, unified
+from parsers.gc import FORMATS
 from parsers.gc.model import GC_EVENTS_SCHEMA
 
 KEYS = [entry["file"] for entry in real_files()]
@@ -45,16 +45,12 @@ def test_every_line_of_every_real_gc_log_is_in_one_record_or_one_reject(key: str
     assert_accounted(parsed)
 
 
-@pytest.mark.parametrize("gather", [1, 40], ids=["built-every-batch", "gathered-over-batches"])
 @pytest.mark.parametrize("key", KEYS, ids=IDS)
-def test_events_do_not_depend_on_where_batches_are_cut(key: str, gather: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_events_do_not_depend_on_where_batches_are_cut(key: str) -> None:
     entry = next(item for item in real_files() if item["file"] == key)
     lines = read_lines(REAL_GC / key)
     ctx = ParseContext(path=key, host="h")
-    # events built after every batch, or from candidate lines gathered over a few, against the whole file at once
-    monkeypatch.setattr(unified, "GATHER_ROWS", gather)
     one_by_one = parse_frame(lines, format_for(entry), ctx, batch_lines=1 if lines.height < 1000 else 13)
-    monkeypatch.undo()
     whole = parse_frame(lines, format_for(entry), ctx, batch_lines=1_000_000)
     assert_accounted(one_by_one)
     assert one_by_one.events.sort("line_end", "line_start").equals(whole.events.sort("line_end", "line_start"))
