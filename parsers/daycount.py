@@ -64,12 +64,10 @@ class DayCounter:
         ).to_series()
 
     def prime(self, heads: pl.DataFrame) -> None:
-        """Look for the date in a whole batch's heads (its last record too) before its records are built."""
-        if self.base is not None:
-            return
-        text = heads["rest"] if "rest" in heads.columns else heads["message"]
+        """Look for the date in a whole batch's heads (its last record too, text after the head in ``rest``)
+        before its records are built."""
         tod, day = self._days(heads["_time"])
-        self._find_base(text, day, tod)
+        self._find_base(heads["rest"], day, tod)
 
     def _days(self, times: pl.Series) -> tuple[pl.Series, pl.Series]:
         """(time of day in ns, forward-filled; day index since the file's first record) of heads."""

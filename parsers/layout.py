@@ -95,7 +95,7 @@ class LayoutParser:
         cut = int(start_rows[-1])
         self.carry = lines.slice(cut)
         self.overflow = False
-        if self.spec.clock == "time-of-day":
+        if self.spec.clock == "time-of-day" and self.dates.base is None:  # until the file's date is known
             heads = kinds.filter(pl.col("kind") == HEAD)
             self.dates.prime(heads.with_columns(pl.col("line").str.slice(pl.col("_hlen")).alias("rest")))
         return self._build(kinds.slice(0, cut))

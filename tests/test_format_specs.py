@@ -98,7 +98,6 @@ def test_text_that_fits_no_format_is_not_detected() -> None:
     assert detect(["just words", "more words", "", "\tat nothing"]) is None
 
 
-
 def test_the_message_is_the_line_between_head_and_logger_whatever_its_characters() -> None:
     """The message is sliced off the line by length: these cases pin where the cut falls."""
     lines = [
