@@ -287,9 +287,14 @@ def _time_text(key: str | None) -> pl.Expr:
 
 
 def _stack(key: str) -> pl.Expr:
-    if key == "thrown":
+    if key == "thrown":  # log4j2 JsonLayout: the exception's class and message (either may be missing)
         field = pl.col(key).struct.field
-        return pl.concat_str([field("name"), pl.lit(": "), field("message")], ignore_nulls=True)
+        name, message = field("name"), field("message")
+        return (
+            pl.when(name.is_null()).then(message)
+            .when(message.is_null()).then(name)
+            .otherwise(pl.concat_str([name, pl.lit(": "), message]))
+        )
     return pl.col(key)
 
 

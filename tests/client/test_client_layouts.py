@@ -195,6 +195,16 @@ def test_log4j2_jsonlayout_and_ecs_lines_are_read_by_their_own_key_names() -> No
     assert only(client_events("json_lines", ecs)[1], "oom")["detail"] == "Java heap space"
 
 
+def test_json_messages_without_an_exception_end_with_the_message() -> None:
+    """log4j2 JsonLayout writes ``thrown`` only with an exception; a line without one is its message alone."""
+    plain = ['{"instant":{"epochSecond":1756352400,"nanoOfSecond":0},"thread":"main","level":"INFO",'
+             '"loggerName":"org.apache.kafka.clients.producer.KafkaProducer","message":"[Producer clientId=p-1] Instantiated an idempotent producer."}',
+             '{"instant":{"epochSecond":1756352401,"nanoOfSecond":0},"thread":"main","level":"ERROR","loggerName":"x",'
+             '"message":"send failed","thrown":{"name":"java.lang.IllegalStateException"}}']
+    assert [m for (m,) in fields("json_lines", plain, None, "message")] == [
+        "[Producer clientId=p-1] Instantiated an idempotent producer.", "send failed\njava.lang.IllegalStateException"]
+
+
 def test_json_lines_that_are_not_json_or_lack_a_time_are_rejected_with_their_reason() -> None:
     lines = [LOGSTASH[0], "Exception in thread \"main\" java.lang.OutOfMemoryError", '{"@timestamp":"2025-08-28T00:00:00Z","message":"x","level":"INFO"',
              '{"message":"no time","level":"INFO"}', '{"@timestamp":"yesterday","message":"x","level":"INFO"}']

@@ -22,8 +22,8 @@ from parsers.gc import FORMATS
 from parsers.gc.model import GC_EVENTS_SCHEMA
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO / ".." / "shared"
-REAL_GC = SHARED / "real_logs" / "gc"
+#: Real GC logs copied byte-exact from the test data of GCViewer, garbagecat and gctoolkit (see its MANIFEST.md).
+REAL_GC = REPO / "tests" / "real_logs" / "gc"
 SCHEMA_SQL = REPO / "forensics" / "schema" / "20_gc.sql"
 QUERIES = REPO / "queries"
 FORMAT_BY_NAME = {fmt.name: fmt for fmt in FORMATS}
