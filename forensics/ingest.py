@@ -48,6 +48,8 @@ class FileResult:
     last_ts: datetime | None = None
     zone: str | None = None
     ts_origin: str | None = None
+    #: the prefix taken off every line (``docker compose``, ``kubectl --prefix``, ``journald`` …), if any
+    wrapper: reader.Wrapper | None = None
 
 
 @dataclass
@@ -179,13 +181,16 @@ class _RejectAll:
 
 
 def _choose_format(file: InputFile, options: IngestOptions, result: FileResult) -> Format | None:
-    if options.format:
-        return get_format(options.format)
     try:
         head = reader.head_lines(file.path)
     except OSError as exc:
         result.status, result.note = "error", str(exc)
         return None
+    result.wrapper = reader.detect_wrapper(head)
+    if result.wrapper is not None:
+        head = [result.wrapper.strip(line) for line in head]
+    if options.format:
+        return get_format(options.format)
     try:
         fmt = detect(head)
     except FormatRefused as exc:
@@ -297,7 +302,7 @@ def _load(con: duckdb.DuckDBPyConnection, file: InputFile, result: FileResult, p
     sink = _Sink(con, result, source_id, file.host)
     stats = reader.ReadStats()
     try:
-        for batch in reader.read_batches(file.path, stats):
+        for batch in reader.read_batches(file.path, stats, wrapper=result.wrapper):
             sink.write(parser.parse(batch))  # type: ignore[attr-defined]
         sink.write(parser.finish())  # type: ignore[attr-defined]
         sink.finish()
@@ -354,7 +359,8 @@ def _record_failure(con: duckdb.DuckDBPyConnection, file: InputFile, result: Fil
 def _insert_source(con: duckdb.DuckDBPyConnection, file: InputFile, result: FileResult, stats: reader.ReadStats) -> None:
     con.execute(
         """INSERT INTO sources VALUES ($id, $path, $abs, $host, $host_origin, $format, $family, $kind, $size, $sha,
-           $fp, $lines, $records, $in_records, $rejected, $bad, $first, $last, $zone, $origin, $status, $note, $now)""",
+           $fp, $lines, $records, $in_records, $rejected, $bad, $first, $last, $zone, $origin, $status, $note, $now,
+           $wrapper)""",
         {
             "id": result.source_id, "path": str(file.path), "abs": str(file.path.resolve()), "host": file.host,
             "host_origin": file.host_origin, "format": result.format, "family": result.family, "kind": file.log_kind,
@@ -362,24 +368,41 @@ def _insert_source(con: duckdb.DuckDBPyConnection, file: InputFile, result: File
             "lines": result.lines_read, "records": result.records, "in_records": result.lines_in_records,
             "rejected": result.lines_rejected, "bad": result.lines_bad_bytes, "first": result.first_ts,
             "last": result.last_ts, "zone": result.zone, "origin": result.ts_origin, "status": result.status,
-            "note": result.note, "now": datetime.now(UTC),
+            "note": result.note, "now": datetime.now(UTC), "wrapper": result.wrapper.name if result.wrapper else None,
         },
     )
 
 
+#: Lines a broker logs about itself, naming its own id.
+SELF_KINDS = ("broker_started", "broker_shutdown", "controlled_shutdown", "heartbeat_failed", "pid_rpc_timeout",
+              "isr_shrink", "isr_expand", "isr_updated", "broker_config")
+#: Events about the broker that logged them whose line does not name it (an OOM, a fatal error, a recovery).
+UNNAMED_KINDS = ("oom", "fatal", "producer_snapshot", "unclean_recovery", "unclean_shutdown", "broker_starting",
+                 "broker_shutdown", "zk_session_expired", "zk_session_timeout", "process_signal")
+
+
 def finalize(con: duckdb.DuckDBPyConnection) -> None:
-    """Facts that need every file: the broker id of each host, for events whose line does not say it."""
+    """Facts that need every file: the broker id of each host and of each file, never guessed.
+
+    A file's events whose line does not name a broker take the broker id of the file's own config dump
+    (``KafkaConfig values: … broker.id = N``, or ``node.id``) when every dump in the file and every line the
+    broker logs about itself agree on one id (one JVM writes it); ``broker_id_origin = 'config'``. Otherwise
+    they keep NULL: two brokers writing the same files (a shared ``logs/`` folder) leave their fatal errors unknown.
+    ``hosts.broker_id`` is the one id that a host's dumps and own lines show, NULL when they show several.
+    """
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TABLE hosts AS
         WITH own AS (
-            SELECT host, broker_id, count(*) AS n FROM broker_events
-            WHERE kind IN ('broker_started', 'broker_shutdown', 'controlled_shutdown', 'heartbeat_failed', 'pid_rpc_timeout',
-                           'isr_shrink', 'isr_expand', 'isr_updated')  -- lines a broker logs about itself
-              AND broker_id IS NOT NULL
+            SELECT host, broker_id, bool_or(kind = 'broker_config') AS from_config FROM broker_events
+            WHERE kind IN {SELF_KINDS} AND broker_id_origin = 'line' AND broker_id IS NOT NULL
             GROUP BY ALL
         )
-        SELECT s.host, arg_max(own.broker_id, own.n) AS broker_id,
+        SELECT s.host,
+               CASE WHEN count(DISTINCT own.broker_id) = 1 THEN min(own.broker_id) END AS broker_id,
+               CASE WHEN count(DISTINCT own.broker_id) = 1 THEN
+                    CASE WHEN bool_or(own.from_config) THEN 'config' ELSE 'own lines' END END AS broker_id_origin,
+               string_agg(DISTINCT own.broker_id::VARCHAR, ',' ORDER BY own.broker_id::VARCHAR) AS broker_ids_seen,
                string_agg(DISTINCT s.family, ',' ORDER BY s.family) AS families,
                count(DISTINCT s.source_id) AS files
         FROM sources s LEFT JOIN own USING (host)
@@ -387,12 +410,17 @@ def finalize(con: duckdb.DuckDBPyConnection) -> None:
         """
     )
     con.execute(
-        """
-        UPDATE broker_events e SET broker_id = h.broker_id
-        FROM hosts h
-        WHERE e.host = h.host AND e.broker_id IS NULL AND h.broker_id IS NOT NULL
-          AND e.kind IN ('oom', 'fatal', 'producer_snapshot', 'unclean_recovery', 'unclean_shutdown', 'broker_starting',
-                         'broker_shutdown', 'zk_session_expired', 'zk_session_timeout', 'process_signal')
+        f"""
+        WITH own AS (
+            SELECT source_id, broker_id, kind = 'broker_config' AS from_config FROM broker_events
+            WHERE kind IN {SELF_KINDS} AND broker_id_origin = 'line' AND broker_id IS NOT NULL
+        ), files AS (
+            SELECT source_id, min(broker_id) AS broker_id FROM own GROUP BY source_id
+            HAVING count(DISTINCT broker_id) = 1 AND bool_or(from_config)
+        )
+        UPDATE broker_events e SET broker_id = f.broker_id, broker_id_origin = 'config'
+        FROM files f
+        WHERE e.source_id = f.source_id AND e.broker_id IS NULL AND e.kind IN {UNNAMED_KINDS}
         """
     )
 

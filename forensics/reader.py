@@ -1,16 +1,25 @@
 """Reading log files as numbered lines, in bounded batches.
 
 The one reader every format goes through. It owns the byte-level traps: gzip
-(detected by magic bytes, not the name), invalid UTF-8 (replaced by U+FFFD and
-counted), NUL bytes (replaced, counted), CRLF (stripped), a last line with no
-newline (kept), lines longer than a batch (carried until they end). The bytes
-are hashed while they are read, so the content hash costs no second pass.
+(detected by magic bytes, not the name), UTF-16 with a byte-order mark (what
+PowerShell's ``>`` writes: decoded to UTF-8), invalid UTF-8 (replaced by U+FFFD
+and counted), NUL bytes (a run of them opening a line is the padding a crash
+leaves before the next write and is dropped; others are replaced; both counted),
+CRLF (stripped), a last line with no newline (kept), lines longer than a batch
+(carried until they end). The bytes are hashed while they are read, so the
+content hash costs no second pass.
+
+It also takes off the prefix a wrapper puts in front of every line (``docker
+compose logs``, ``kubectl logs --prefix``, journald / syslog): ``detect_wrapper``
+finds it in the first lines, and every line is read without it.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
+import re
 import zlib
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -88,11 +97,83 @@ class GzipStream(io.RawIOBase):
         super().close()
 
 
+class Utf16Stream(io.RawIOBase):
+    """A UTF-16 stream (with its byte-order mark) read as UTF-8 bytes."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self._decode = codecs.getincrementaldecoder("utf-16")(errors="replace")
+        self._buffer = b""
+        self._eof = False
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        size = size if size and size > 0 else 1 << 62
+        while len(self._buffer) < size and not self._eof:
+            data = self._raw.read(1 << 20)
+            self._eof = not data
+            self._buffer += self._decode.decode(data, final=self._eof).encode("utf-8", errors="replace")
+        out, self._buffer = self._buffer[:size], self._buffer[size:]
+        return out
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
 def open_bytes(path: Path) -> BinaryIO:
-    """Open a file for reading its (decompressed) bytes."""
-    if is_gzip(path):
-        return GzipStream(path)  # type: ignore[return-value]
-    return path.open("rb")
+    """Open a file for reading its (decompressed, UTF-8) bytes."""
+    raw: BinaryIO = GzipStream(path) if is_gzip(path) else path.open("rb")  # type: ignore[assignment]
+    if isinstance(raw, GzipStream):
+        return raw
+    if raw.read(2) in UTF16_BOMS:
+        raw.seek(0)
+        return Utf16Stream(raw)  # type: ignore[return-value]
+    raw.seek(0)
+    return raw
+
+
+@dataclass(frozen=True)
+class Wrapper:
+    """A prefix that a log shipper or container runtime writes in front of every line of the application's log."""
+
+    name: str
+    regex: str  # matches the prefix at the start of a line; named groups are the wrapper's own fields
+
+    def strip(self, line: str) -> str:
+        return re.sub(self.regex, "", line, count=1)
+
+
+#: The wrappers known, tried in order on the first lines of a file.
+WRAPPERS = (
+    # docker compose logs: `kafka-1  | ` (v2), `kafka_1  | ` (v1); the name is padded to the longest service's
+    Wrapper("docker compose", r"^(?P<container>[A-Za-z0-9][\w.-]*) +\| ?"),
+    # kubectl logs --prefix: `[pod/kafka-0/kafka] `
+    Wrapper("kubectl --prefix", r"^\[pod/(?P<pod>[^/\]]+)/(?P<container>[^\]]+)\] "),
+    # journald (`journalctl -o short`) and syslog: `Sep 16 13:52:15 host kafka[812]: `
+    Wrapper("journald", r"^(?P<syslog_ts>[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}) (?P<host>\S+) (?P<ident>[^\s\[:]+)(?:\[(?P<pid>\d+)\])?: "),
+    # ISO-stamped syslog (rsyslog's default on newer systems): `2025-09-16T13:52:15.123456+00:00 host kafka[812]: `
+    Wrapper("syslog", r"^(?P<syslog_ts>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})) (?P<host>\S+) (?P<ident>[^\s\[:]+)(?:\[(?P<pid>\d+)\])?: "),
+)
+#: The share of a file's first non-blank lines a wrapper's prefix must start for the file to be read without it.
+WRAPPER_SHARE = 0.9
+
+
+def detect_wrapper(head: list[str]) -> Wrapper | None:
+    """The wrapper whose prefix starts (nearly) every one of the first non-blank lines, if any."""
+    lines = [line for line in head if line.strip()]
+    if len(lines) < 2:
+        return None
+    for wrapper in WRAPPERS:
+        pattern = re.compile(wrapper.regex)
+        if sum(1 for line in lines if pattern.match(line)) >= WRAPPER_SHARE * len(lines):
+            return wrapper
+    return None
 
 
 def quick_fingerprint(path: Path) -> str:
@@ -123,11 +204,15 @@ def head_lines(path: Path, limit: int = 200, max_bytes: int = 1 << 20) -> list[s
             data = fh.read(max_bytes)
     except (OSError, EOFError, zlib.error) as exc:
         raise OSError(f"cannot read: {exc}") from exc
-    text = data.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
+    text = _LEADING_NULS.sub(rb"\1", data).decode("utf-8", errors="replace").replace("\x00", "\ufffd")
     lines = text.split("\n")
     if len(data) == max_bytes and len(lines) > 1:
         lines = lines[:-1]  # the last one may be cut
     return [line.removesuffix("\r") for line in lines[:limit]]
+
+
+#: A run of NUL bytes that opens a line: the padding a crash or a truncation leaves before the next write.
+_LEADING_NULS = re.compile(rb"(^|\n)\x00+")
 
 
 def _frame(chunk: bytes, first_line_no: int) -> pl.DataFrame:
@@ -146,10 +231,13 @@ def _frame(chunk: bytes, first_line_no: int) -> pl.DataFrame:
     )
 
 
-def read_batches(path: Path, stats: ReadStats, batch_bytes: int | None = None) -> Iterator[pl.DataFrame]:
+def read_batches(
+    path: Path, stats: ReadStats, batch_bytes: int | None = None, wrapper: Wrapper | None = None
+) -> Iterator[pl.DataFrame]:
     """Yield the file's lines as frames (``line_no``, ``line``), each a whole number of lines.
 
     ``stats`` is filled as the file is read; it is complete once the iterator is exhausted.
+    With a ``wrapper``, each line is given without the wrapper's prefix (where the line has it).
     """
     batch_bytes = batch_bytes or BATCH_BYTES
     next_line_no = 1
@@ -179,13 +267,18 @@ def read_batches(path: Path, stats: ReadStats, batch_bytes: int | None = None) -
                 chunk, pending = (pending if pending.endswith(b"\n") else pending + b"\n"), b""
             else:
                 break
+            padded = 0
             if b"\x00" in chunk:
+                chunk, padded = _LEADING_NULS.subn(rb"\1", chunk)
                 chunk = chunk.replace(b"\x00", REPLACEMENT)
             frame = _frame(chunk, next_line_no)
+            if wrapper is not None:
+                frame = frame.with_columns(pl.col("line").str.replace(wrapper.regex, ""))
             next_line_no += frame.height
             stats.lines += frame.height
             if not chunk.isascii():
                 stats.lines_with_bad_bytes += int(frame["line"].str.contains("\ufffd", literal=True).sum())
+            stats.lines_with_bad_bytes += padded
             yield frame
             if not data:
                 break

@@ -52,6 +52,8 @@ EVENT_FIELDS: dict[str, pl.DataType] = {
     "isr": pl.String(),
     "prev_isr": pl.String(),
     "detail": pl.String(),
+    #: where ``broker_id`` came from: ``line`` (the event's own line), ``config`` (the file's config dump), NULL
+    "broker_id_origin": pl.String(),
 }
 EVENTS_SCHEMA: dict[str, pl.DataType] = {
     "line_start": pl.Int64(),
@@ -235,6 +237,9 @@ def _typed(found: pl.DataFrame, rule: EventRule) -> pl.DataFrame:
     for name, expr in (*table.context_derive, *rule.derive):
         frame = frame.with_columns(pl.sql_expr(expr).alias(name))
         columns = [*columns, name]
+    if "broker_id_origin" in fields and "broker_id" in columns:  # the line's own id; ingest's finalize adds others
+        frame = frame.with_columns(pl.when(pl.col("broker_id").is_not_null()).then(pl.lit("line")).alias("broker_id_origin"))
+        columns = [*columns, "broker_id_origin"]
     frame = frame.with_columns(*[pl.lit(None, dtype).alias(name) for name, dtype in fields.items() if name not in columns])
     first_line = pl.col("message").str.slice(0, DETAIL_MAX).str.split_exact("\n", 1).struct.field("field_0")
     frame = frame.with_columns(pl.lit(rule.kind).alias("kind"))

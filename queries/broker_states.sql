@@ -42,12 +42,12 @@ failovers AS (  -- another broker elected while the previous controller was some
     WHERE c.kind = 'controller_change' AND c.ts IS NOT NULL
 ),
 lifecycle AS (
-    SELECT ts, kind, source_id, line_start, broker_id FROM broker_events
+    SELECT ts, kind, source_id, line_start, broker_id, host FROM broker_events
     WHERE ts IS NOT NULL
       AND kind IN ('broker_starting', 'broker_started', 'oom', 'broker_failed', 'zk_session_expired',
                    'broker_shutdown', 'controlled_shutdown', 'unclean_shutdown', 'process_signal', 'fatal')
     UNION ALL
-    SELECT ts, kind, source_id, line_start, broker_id FROM failovers WHERE broker_id <> new_controller
+    SELECT ts, kind, source_id, line_start, broker_id, NULL FROM failovers WHERE broker_id <> new_controller
 ),
 changes AS (
     SELECT b.host, e.ts, e.kind, e.source_id, e.line_start,
@@ -59,7 +59,9 @@ changes AS (
                ELSE 'down'
            END AS state
     FROM lifecycle AS e
-    JOIN brokers AS b ON b.broker_id = e.broker_id
+    -- an event whose line names no broker (an OOM, a signal) is the broker's whose host logged it, where the
+    -- host's logs show that one broker only (hosts.broker_id; NULL where two brokers wrote the same files)
+    JOIN brokers AS b ON b.broker_id = e.broker_id OR (e.broker_id IS NULL AND b.host = e.host)
 ),
 lives AS (  -- a life of a broker ends where it starts again
     SELECT *,

@@ -34,12 +34,13 @@ def ingested(tmp_path: Path) -> Path:
 
 def test_ingest_then_sql_json_gives_typed_events_on_stdout_only(ingested: Path) -> None:
     done = run_cli("sql", "--db", str(ingested), "--format", "json",
-                   "SELECT kind, broker_id, ts FROM broker_events ORDER BY ts")
+                   "SELECT kind, broker_id, broker_id_origin, ts FROM broker_events ORDER BY ts")
     assert done.returncode == 0 and done.stderr == ""
+    # the OOM's line names no broker and the file has no config dump of its own: unknown, not guessed
     assert json.loads(done.stdout) == [
-        {"kind": "broker_started", "broker_id": 3, "ts": "2025-08-28T03:53:07.412000Z"},
-        {"kind": "producer_id_block", "broker_id": 3, "ts": "2025-08-28T03:56:00Z"},
-        {"kind": "oom", "broker_id": 3, "ts": "2025-08-28T04:10:12.004000Z"},
+        {"kind": "broker_started", "broker_id": 3, "broker_id_origin": "line", "ts": "2025-08-28T03:53:07.412000Z"},
+        {"kind": "producer_id_block", "broker_id": 3, "broker_id_origin": "line", "ts": "2025-08-28T03:56:00Z"},
+        {"kind": "oom", "broker_id": None, "broker_id_origin": None, "ts": "2025-08-28T04:10:12.004000Z"},
     ]
 
 

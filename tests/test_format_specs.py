@@ -91,7 +91,7 @@ samples = [{ message = "[KafkaServer id=x] started", expect = {} }]
 @pytest.mark.parametrize("fmt", [f for f in all_formats() if hasattr(f, "spec")], ids=lambda f: f.name)
 def test_each_layout_is_detected_from_its_own_samples(fmt: object) -> None:
     lines = [line for sample in fmt.spec.samples for line in sample.lines]  # type: ignore[attr-defined]
-    assert detect(lines) is fmt
+    assert detect(lines).name == fmt.name  # by name: a --layout elsewhere rebuilds the list
 
 
 def test_text_that_fits_no_format_is_not_detected() -> None:

@@ -24,7 +24,8 @@ CREATE TABLE IF NOT EXISTS sources (
     ts_origin        VARCHAR,               -- in-line | assumed:UTC | tz:<zone> | anchored:… | uptime-only
     status           VARCHAR NOT NULL,      -- ok | unrecognised | refused | error
     note             VARCHAR,               -- why a file is not (wholly) ok
-    ingested_at      TIMESTAMPTZ NOT NULL
+    ingested_at      TIMESTAMPTZ NOT NULL,
+    wrapper          VARCHAR                -- a prefix taken off every line: docker compose | kubectl --prefix | journald | syslog
 );
 
 CREATE TABLE IF NOT EXISTS records (
@@ -68,5 +69,7 @@ CREATE TABLE IF NOT EXISTS broker_events (
     prev_leader INTEGER,
     isr         VARCHAR,
     prev_isr    VARCHAR,
-    detail      VARCHAR
+    detail      VARCHAR,
+    broker_id_origin VARCHAR       -- 'line': the event's own line names it; 'config': the file's own config dump
+                                   -- (broker.id / node.id) of the only broker writing it; NULL: not known
 );

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 from textual.widgets import DataTable, Input, OptionList, TextArea
 
@@ -36,7 +37,9 @@ async def test_sql_results_page_through_large_results_errors_show_in_place_and_h
         assert screen.query_one("#editor", TextArea).has_focus
         status = await run(screen, pilot, "SELECT kind, count(*) AS n FROM broker_events GROUP BY kind ORDER BY n DESC")
         table = screen.query_one("#results", DataTable)
-        assert status.startswith("17 row(s)") and table.row_count == 17
+        with duckdb.connect(str(sample_db), read_only=True) as con:
+            kinds = con.execute("SELECT count(DISTINCT kind) FROM broker_events").fetchall()[0][0]
+        assert kinds >= 20 and status.startswith(f"{kinds} row(s)") and table.row_count == kinds
         assert [str(c) for c in table.get_row_at(0)] == ["producer_snapshot", "523"]
 
         status = await run(screen, pilot, "SELECT range AS n FROM range(100000000)")  # never read whole

@@ -1,0 +1,60 @@
+"""Wrappers in front of every line, UTF-16 files and NUL padding: read past, every line still accounted for."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import run_cli
+
+RECORDS = [
+    "[2025-09-16 13:52:15,101] INFO [KafkaServer id=1] started (kafka.server.KafkaServer)",
+    "[2025-09-16 13:52:16,000] ERROR [KafkaApi-1] Unexpected error handling request (kafka.server.KafkaApis)",
+    "java.lang.OutOfMemoryError: Java heap space",
+    "\tat java.base/java.util.HashMap.resize(HashMap.java:700)",
+]
+
+
+def ingest(tmp_path: Path, name: str, data: bytes) -> duckdb.DuckDBPyConnection:
+    host = tmp_path / "kafka-1"
+    host.mkdir(exist_ok=True)
+    (host / name).write_bytes(data)
+    db = tmp_path / "x.duckdb"
+    done = run_cli("ingest", "--db", str(db), str(host / name))
+    assert done.returncode == 0, done.stderr
+    return duckdb.connect(str(db), read_only=True)
+
+
+@pytest.mark.parametrize(("wrapper", "prefixes"), [
+    ("docker compose", ["kafka-1  | ", "kafka-1  | ", "kafka-1  | ", "kafka-1  | "]),
+    ("kubectl --prefix", ["[pod/kafka-0/kafka] "] * 4),
+    ("journald", ["Sep 16 13:52:15 node7 kafka[812]: "] * 4),
+])
+def test_a_wrapped_log_is_read_past_its_prefix(tmp_path: Path, wrapper: str, prefixes: list[str]) -> None:
+    text = "".join(p + line + "\n" for p, line in zip(prefixes, RECORDS, strict=True))
+    con = ingest(tmp_path, "kafka.log", text.encode())
+    assert con.sql("SELECT format, wrapper, lines_read, records, lines_rejected FROM sources").fetchall() == [
+        ("kafka_log4j", wrapper, 4, 2, 0)]
+    assert con.sql("SELECT kind, broker_id FROM broker_events ORDER BY line_start").fetchall() == [
+        ("broker_started", 1), ("oom", None)]
+    assert con.sql("SELECT line_end FROM records WHERE line_start = 2").fetchall() == [(4,)]
+
+
+def test_a_utf16_file_with_its_byte_order_mark_is_read_as_text(tmp_path: Path) -> None:
+    data = codecs.BOM_UTF16_LE + "\r\n".join(RECORDS).encode("utf-16-le") + "\r\n".encode("utf-16-le")
+    con = ingest(tmp_path, "kafka_logs.txt", data)
+    assert con.sql("SELECT format, lines_read, records, lines_rejected FROM sources").fetchall() == [
+        ("kafka_log4j", 4, 2, 0)]
+    assert con.sql("SELECT logger FROM records ORDER BY line_start").fetchall() == [
+        ("kafka.server.KafkaServer",), ("kafka.server.KafkaApis",)]
+
+
+def test_nul_padding_before_a_record_is_dropped_and_the_record_keeps_its_head(tmp_path: Path) -> None:
+    lines = [RECORDS[0].encode(), b"\x00" * 5000 + RECORDS[1].encode(), RECORDS[2].encode()]
+    con = ingest(tmp_path, "kafkaServer.out", b"\n".join(lines) + b"\n")
+    assert con.sql("SELECT lines_read, records, lines_rejected, lines_bad_bytes FROM sources").fetchall() == [(3, 2, 0, 1)]
+    assert con.sql("SELECT line_start, level, logger FROM records ORDER BY line_start").fetchall() == [
+        (1, "INFO", "kafka.server.KafkaServer"), (2, "ERROR", "kafka.server.KafkaApis")]
