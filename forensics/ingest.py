@@ -402,7 +402,7 @@ def finalize(con: duckdb.DuckDBPyConnection) -> None:
                CASE WHEN count(DISTINCT own.broker_id) = 1 THEN min(own.broker_id) END AS broker_id,
                CASE WHEN count(DISTINCT own.broker_id) = 1 THEN
                     CASE WHEN bool_or(own.from_config) THEN 'config' ELSE 'own lines' END END AS broker_id_origin,
-               string_agg(DISTINCT own.broker_id::VARCHAR, ',' ORDER BY own.broker_id::VARCHAR) AS broker_ids_seen,
+               nullif(array_to_string(list_sort(list_distinct(list(own.broker_id))), ','), '') AS broker_ids_seen,
                string_agg(DISTINCT s.family, ',' ORDER BY s.family) AS families,
                count(DISTINCT s.source_id) AS files
         FROM sources s LEFT JOIN own USING (host)
