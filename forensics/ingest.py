@@ -210,11 +210,8 @@ def _already_ingested(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
     rows = con.execute("SELECT path, sha256 FROM sources WHERE fingerprint = ?", [fingerprint]).fetchall()
     if not rows:
         return None
-    digest = reader.full_hash(path) if not reader.is_gzip(path) else None
-    for known_path, known_hash in rows:
-        if digest is None or digest == known_hash:
-            return str(known_path)
-    return None
+    digest = reader.content_hash(path)  # a fingerprint match is only a hint: two .gz can share size, head and tail
+    return next((str(known_path) for known_path, known_hash in rows if known_hash == digest), None)
 
 
 def _jvm_start(con: duckdb.DuckDBPyConnection, host: str) -> datetime | None:
@@ -379,6 +376,10 @@ SELF_KINDS = ("broker_started", "broker_shutdown", "controlled_shutdown", "heart
 #: Events about the broker that logged them whose line does not name it (an OOM, a fatal error, a recovery).
 UNNAMED_KINDS = ("oom", "fatal", "producer_snapshot", "unclean_recovery", "unclean_shutdown", "broker_starting",
                  "broker_shutdown", "zk_session_expired", "zk_session_timeout", "process_signal")
+#: The ids brokers give of themselves, file by file: their own lines and config dumps.
+OWN_IDS = f"""
+    SELECT host, source_id, broker_id, kind = 'broker_config' AS from_config FROM broker_events
+    WHERE kind IN {SELF_KINDS} AND broker_id_origin = 'line' AND broker_id IS NOT NULL"""
 
 
 def finalize(con: duckdb.DuckDBPyConnection) -> None:
@@ -393,11 +394,7 @@ def finalize(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"""
         CREATE OR REPLACE TABLE hosts AS
-        WITH own AS (
-            SELECT host, broker_id, bool_or(kind = 'broker_config') AS from_config FROM broker_events
-            WHERE kind IN {SELF_KINDS} AND broker_id_origin = 'line' AND broker_id IS NOT NULL
-            GROUP BY ALL
-        )
+        WITH own AS (SELECT host, broker_id, bool_or(from_config) AS from_config FROM ({OWN_IDS}) GROUP BY ALL)
         SELECT s.host,
                CASE WHEN count(DISTINCT own.broker_id) = 1 THEN min(own.broker_id) END AS broker_id,
                CASE WHEN count(DISTINCT own.broker_id) = 1 THEN
@@ -411,10 +408,7 @@ def finalize(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute(
         f"""
-        WITH own AS (
-            SELECT source_id, broker_id, kind = 'broker_config' AS from_config FROM broker_events
-            WHERE kind IN {SELF_KINDS} AND broker_id_origin = 'line' AND broker_id IS NOT NULL
-        ), files AS (
+        WITH own AS ({OWN_IDS}), files AS (
             SELECT source_id, min(broker_id) AS broker_id FROM own GROUP BY source_id
             HAVING count(DISTINCT broker_id) = 1 AND bool_or(from_config)
         )

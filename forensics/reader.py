@@ -50,23 +50,15 @@ class ReadStats:
     _hash: hashlib._Hash = field(default_factory=hashlib.sha256, repr=False)
 
 
-def is_gzip(path: Path) -> bool:
-    with path.open("rb") as fh:
-        return fh.read(2) == GZIP_MAGIC
+class _Converted(io.RawIOBase):
+    """The bytes another stream's bytes are turned into, made as they are read (``_fill`` makes the next part)."""
 
-
-class GzipStream(io.RawIOBase):
-    """Decompresses a gzip file (any number of members) as it is read.
-
-    Unlike ``gzip.open``, a stream cut short (a log copied while being written)
-    gives every byte up to the cut, then raises EOFError on the next read.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self._raw = path.open("rb")
-        self._inflate = zlib.decompressobj(wbits=31)
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
         self._buffer = b""
         self._done = False
+        #: raised by the read after the last byte that could be made, when the stream ended badly
+        self._error: Exception | None = None
 
     def readable(self) -> bool:
         return True
@@ -75,16 +67,37 @@ class GzipStream(io.RawIOBase):
         size = size if size and size > 0 else 1 << 62
         while len(self._buffer) < size and not self._done:
             self._fill()
-        if not self._buffer and self._done == "truncated":
-            raise EOFError("the gzip stream ends before its end marker (file truncated?)")
+        if not self._buffer and self._error is not None:
+            raise self._error
         out, self._buffer = self._buffer[:size], self._buffer[size:]
         return out
+
+    def _fill(self) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class GzipStream(_Converted):
+    """Decompresses a gzip file (any number of members) as it is read.
+
+    Unlike ``gzip.open``, a stream cut short (a log copied while being written)
+    gives every byte up to the cut, then raises EOFError on the next read.
+    """
+
+    def __init__(self, raw: BinaryIO) -> None:
+        super().__init__(raw)
+        self._inflate = zlib.decompressobj(wbits=31)
 
     def _fill(self) -> None:
         data = self._raw.read(1 << 20)
         if not data:
             self._buffer += self._inflate.flush()
-            self._done = "truncated" if not self._inflate.eof else True  # type: ignore[assignment]
+            self._done = True
+            if not self._inflate.eof:
+                self._error = EOFError("the gzip stream ends before its end marker (file truncated?)")
             return
         self._buffer += self._inflate.decompress(data)
         while self._inflate.eof and self._inflate.unused_data:
@@ -92,49 +105,32 @@ class GzipStream(io.RawIOBase):
             self._inflate = zlib.decompressobj(wbits=31)
             self._buffer += self._inflate.decompress(rest)
 
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
 
-
-class Utf16Stream(io.RawIOBase):
+class Utf16Stream(_Converted):
     """A UTF-16 stream (with its byte-order mark) read as UTF-8 bytes."""
 
     def __init__(self, raw: BinaryIO) -> None:
-        self._raw = raw
+        super().__init__(raw)
         self._decode = codecs.getincrementaldecoder("utf-16")(errors="replace")
-        self._buffer = b""
-        self._eof = False
 
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        size = size if size and size > 0 else 1 << 62
-        while len(self._buffer) < size and not self._eof:
-            data = self._raw.read(1 << 20)
-            self._eof = not data
-            self._buffer += self._decode.decode(data, final=self._eof).encode("utf-8", errors="replace")
-        out, self._buffer = self._buffer[:size], self._buffer[size:]
-        return out
-
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
+    def _fill(self) -> None:
+        data = self._raw.read(1 << 20)
+        self._done = not data
+        self._buffer += self._decode.decode(data, final=self._done).encode("utf-8", errors="replace")
 
 
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 def open_bytes(path: Path) -> BinaryIO:
-    """Open a file for reading its (decompressed, UTF-8) bytes."""
-    raw: BinaryIO = GzipStream(path) if is_gzip(path) else path.open("rb")  # type: ignore[assignment]
-    if isinstance(raw, GzipStream):
-        return raw
-    if raw.read(2) in UTF16_BOMS:
-        raw.seek(0)
-        return Utf16Stream(raw)  # type: ignore[return-value]
+    """Open a file for reading its bytes: decompressed (gzip), as UTF-8 (UTF-16 with a byte-order mark)."""
+    raw = path.open("rb")
+    magic = raw.read(2)
     raw.seek(0)
+    if magic == GZIP_MAGIC:
+        return GzipStream(raw)  # type: ignore[return-value]
+    if magic in UTF16_BOMS:
+        return Utf16Stream(raw)  # type: ignore[return-value]
     return raw
 
 
@@ -195,6 +191,18 @@ def quick_fingerprint(path: Path) -> str:
 def full_hash(path: Path) -> str:
     with path.open("rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def content_hash(path: Path) -> str:
+    """sha256 of the content as ingest reads it (decompressed, UTF-8): what ``sources.sha256`` holds."""
+    digest = hashlib.sha256()
+    with open_bytes(path) as fh:
+        try:
+            while data := fh.read(1 << 20):
+                digest.update(data)
+        except (EOFError, OSError, zlib.error):
+            pass  # a truncated .gz: ingest hashed what could be read, and so does this
+    return digest.hexdigest()
 
 
 def head_lines(path: Path, limit: int = 200, max_bytes: int = 1 << 20) -> list[str]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from forensics.reader import quick_fingerprint
 from tests.conftest import run_cli
 
 RECORDS = [
@@ -58,3 +59,26 @@ def test_nul_padding_before_a_record_is_dropped_and_the_record_keeps_its_head(tm
     assert con.sql("SELECT lines_read, records, lines_rejected, lines_bad_bytes FROM sources").fetchall() == [(3, 2, 0, 1)]
     assert con.sql("SELECT line_start, level, logger FROM records ORDER BY line_start").fetchall() == [
         (1, "INFO", "kafka.server.KafkaServer"), (2, "ERROR", "kafka.server.KafkaApis")]
+
+
+def test_two_gz_files_alike_in_size_head_and_tail_are_both_ingested(tmp_path: Path) -> None:
+    """The cheap fingerprint (size, first and last MiB) only hints; the decompressed content decides."""
+    import base64
+    import gzip
+    import random
+
+    rng = random.Random(7)
+    noise = "".join(f"[2025-09-16 13:52:15,101] INFO {base64.b64encode(rng.randbytes(90)).decode()} (kafka.log.LogManager)\n"
+                    for _ in range(11_000))  # 1.9 MB: the fingerprint reads its first MiB only
+    head = gzip.compress(noise.encode(), compresslevel=0)  # > 1 MiB, the same in both files
+    host = tmp_path / "kafka-1"
+    host.mkdir()
+    for name, tail in (("a.log.gz", "first"), ("b.log.gz", "other")):  # same length: same size
+        (host / name).write_bytes(head + gzip.compress(f"{RECORDS[0]} {tail}\n".encode()))
+    assert quick_fingerprint(host / "a.log.gz") == quick_fingerprint(host / "b.log.gz")
+    db = tmp_path / "x.duckdb"
+    done = run_cli("ingest", "--db", str(db), str(host))
+    assert done.returncode == 0, done.stderr
+    assert "already ingested" not in done.stderr
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.sql("SELECT count(*), count(DISTINCT sha256) FROM sources WHERE status = 'ok'").fetchall() == [(2, 2)]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import tomllib
 from dataclasses import dataclass
 from datetime import datetime
@@ -146,8 +147,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="write every source's golden.json")
     parser.add_argument("--db", default=None, help="keep the corpus database here (default: a temporary file)")
     args = parser.parse_args(argv)
-    import tempfile
-
     with tempfile.TemporaryDirectory() as tmp:
         con = ingest_corpus(Path(args.db) if args.db else Path(tmp) / "corpus.duckdb")
         changed = 0
