@@ -89,7 +89,7 @@ def run_ingest(db_path: str, paths: tuple[str, ...], tz: tuple[str, ...], hosts:
         diagnostics.note(f"ingesting {len(files)} file(s) into {db_path}")
     on_file = (lambda r: None) if quiet else (lambda r: diagnostics.line(_summary_line(r)))
     try:
-        results = ingest(con, files, options, on_file)
+        results = ingest(con, files, options, on_file, on_note=diagnostics.note)
     finally:
         con.close()
     _tz_notes(results)

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from forensics import reader
+from forensics import clocks, reader
 from forensics.discovery import InputFile, TzPolicy
 from parsers.base import Format, FormatRefused, ParseContext, ParsedBatch, make_rejects
 from parsers.events import EventRouter
@@ -382,8 +382,9 @@ OWN_IDS = f"""
     WHERE kind IN {SELF_KINDS} AND broker_id_origin = 'line' AND broker_id IS NOT NULL"""
 
 
-def finalize(con: duckdb.DuckDBPyConnection) -> None:
-    """Facts that need every file: the broker id of each host and of each file, never guessed.
+def finalize(con: duckdb.DuckDBPyConnection) -> list[clocks.HostClock]:
+    """Facts that need every file: each host's clock (``forensics.clocks``), the broker id of each host and of
+    each file, never guessed. Returns what was decided about the hosts' clocks.
 
     A file's events whose line does not name a broker take the broker id of the file's own config dump
     (``KafkaConfig values: … broker.id = N``, or ``node.id``) when every dump in the file and every line the
@@ -391,6 +392,7 @@ def finalize(con: duckdb.DuckDBPyConnection) -> None:
     they keep NULL: two brokers writing the same files (a shared ``logs/`` folder) leave their fatal errors unknown.
     ``hosts.broker_id`` is the one id that a host's dumps and own lines show, NULL when they show several.
     """
+    decided = clocks.settle(con)
     con.execute(
         f"""
         CREATE OR REPLACE TABLE hosts AS
@@ -417,6 +419,7 @@ def finalize(con: duckdb.DuckDBPyConnection) -> None:
         WHERE e.source_id = f.source_id AND e.broker_id IS NULL AND e.kind IN {UNNAMED_KINDS}
         """
     )
+    return decided
 
 
 def ingest(
@@ -424,12 +427,19 @@ def ingest(
     files: list[InputFile],
     options: IngestOptions,
     on_file: Callable[[FileResult], None] = lambda _: None,
+    on_note: Callable[[str], None] = lambda _: None,
 ) -> list[FileResult]:
-    """Ingest files in order; each result is reported through ``on_file`` as soon as it is known."""
+    """Ingest files in order; each result is reported through ``on_file`` as soon as it is known, and what
+    was decided about the hosts' clocks through ``on_note`` at the end (the results say it too)."""
     results = []
     for file in files:
         result = ingest_file(con, file, options)
         on_file(result)
         results.append(result)
-    finalize(con)
+    for clock in finalize(con):
+        on_note(clock.note)
+        for result in results:
+            if clock.applied and result.file.host == clock.host and (result.ts_origin or "").startswith("assumed:UTC"):
+                result.ts_origin = result.ts_origin.replace("assumed:UTC", f"gc-offset:{clock.offset}")
+                result.zone = clock.offset
     return results

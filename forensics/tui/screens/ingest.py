@@ -56,6 +56,7 @@ class IngestScreen(Screen[None]):
     def run_ingest(self) -> None:
         plan = self.plan
         results: list[FileResult] = []
+        clock_notes: list[str] = []
 
         def on_file(result: FileResult) -> None:
             results.append(result)
@@ -65,13 +66,14 @@ class IngestScreen(Screen[None]):
         try:
             con = db.open_for_write(self.forensics.database.path)
             try:
-                ingest(con, plan.files, plan.options, on_file)
+                ingest(con, plan.files, plan.options, on_file, on_note=clock_notes.append)
             finally:
                 con.close()
         except ForensicsError as exc:
             self.post_message(IngestFinished(f"ingest failed: {exc.message}", [exc.hint] if exc.hint else [], True))
             return
-        self.post_message(IngestFinished(*_summary(results)))
+        summary, notes, failed = _summary(results)
+        self.post_message(IngestFinished(summary, [*notes, *clock_notes], failed))
 
     def on_file_ingested(self, message: FileIngested) -> None:
         self.query_one(ProgressBar).update(progress=message.done)
