@@ -136,7 +136,7 @@ def load_layout_formats(paths: list[Path] | None = None) -> list[LayoutFormat]:
 def _plugin_formats() -> list[Format]:
     """Formats written in Python (GC logs, JSON lines, exports), each package exporting FORMATS."""
     found: list[Format] = []
-    for module in ("parsers.gc", "parsers.client", "parsers.exports"):
+    for module in ("parsers.gc", "parsers.client", "parsers.exports", "parsers.jvm"):
         try:
             package = __import__(module, fromlist=["FORMATS"])
         except ModuleNotFoundError as exc:
