@@ -193,6 +193,9 @@ def _choose_format(file: InputFile, options: IngestOptions, result: FileResult) 
         return get_format(options.format)
     try:
         fmt = detect(head)
+        indented = reader.indentation(head) if fmt is None else None
+        if indented is not None and (fmt := detect([indented.strip(line) for line in head])) is not None:
+            result.wrapper = indented
     except FormatRefused as exc:
         result.status, result.note = "refused", str(exc)
         return None

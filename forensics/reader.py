@@ -172,6 +172,22 @@ def detect_wrapper(head: list[str]) -> Wrapper | None:
     return None
 
 
+def indentation(head: list[str]) -> Wrapper | None:
+    """A paste indented as a whole (a log quoted in a ticket or a Markdown file), as the wrapper ``indented``.
+
+    The first non-blank line and nearly every other one stand behind at least two spaces; up to the
+    fewest of them are taken off each line. Only a candidate: some logs indent most of their lines
+    (a JDK 8 G1 log's details), so ingest takes it only when no format fits the lines as they are and
+    one fits them without it.
+    """
+    lines = [line for line in head if line.strip()]
+    indents = [len(line) - len(line.lstrip(" ")) for line in lines]
+    indented = [n for n in indents if n >= 2]
+    if len(lines) < 2 or indents[0] < 2 or len(indented) < WRAPPER_SHARE * len(lines):
+        return None
+    return Wrapper("indented", rf"^ {{0,{min(indented)}}}")
+
+
 def quick_fingerprint(path: Path) -> str:
     """A cheap identity for a file: size plus a hash of its first and last MiB.
 

@@ -44,6 +44,16 @@ def test_a_wrapped_log_is_read_past_its_prefix(tmp_path: Path, wrapper: str, pre
     assert con.sql("SELECT line_end FROM records WHERE line_start = 2").fetchall() == [(4,)]
 
 
+def test_a_paste_indented_as_a_whole_is_read_past_its_indentation(tmp_path: Path) -> None:
+    text = "".join("    " + line + "\n" for line in RECORDS)  # the stack trace line keeps its own tab
+    con = ingest(tmp_path, "pasted.log", text.encode())
+    assert con.sql("SELECT format, wrapper, lines_read, records, lines_rejected FROM sources").fetchall() == [
+        ("kafka_log4j", "indented", 4, 2, 0)]
+    assert con.sql("SELECT message FROM records WHERE line_start = 2").fetchall() == [
+        ("[KafkaApi-1] Unexpected error handling request\njava.lang.OutOfMemoryError: Java heap space\n"
+         "\tat java.base/java.util.HashMap.resize(HashMap.java:700)",)]
+
+
 def test_a_utf16_file_with_its_byte_order_mark_is_read_as_text(tmp_path: Path) -> None:
     data = codecs.BOM_UTF16_LE + "\r\n".join(RECORDS).encode("utf-16-le") + "\r\n".encode("utf-16-le")
     con = ingest(tmp_path, "kafka_logs.txt", data)
