@@ -92,3 +92,19 @@ def test_two_gz_files_alike_in_size_head_and_tail_are_both_ingested(tmp_path: Pa
     assert "already ingested" not in done.stderr
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.sql("SELECT count(*), count(DISTINCT sha256) FROM sources WHERE status = 'ok'").fetchall() == [(2, 2)]
+
+
+def test_a_broker_logging_in_json_is_typed_like_the_text_layouts(tmp_path: Path) -> None:
+    """log4j's JSONEventLayoutV1 (logstash field names) and ECS, as brokers run by operators write them."""
+    lines = [
+        '{"@timestamp":"2025-09-16T13:52:15.101Z","source_host":"kafka-1","file":"KafkaServer.scala","method":"info",'
+        '"level":"INFO","line_number":"66","thread_name":"main","@version":1,"logger_name":"kafka.server.KafkaServer",'
+        '"message":"[KafkaServer id=1] started","class":"kafka.utils.Logging","mdc":{}}',
+        '{"@timestamp":"2025-09-16T13:52:16.000Z","log.level":"ERROR","message":"[KafkaApi-1] Unexpected error handling request",'
+        '"ecs.version":"1.2.0","process.thread.name":"data-plane-kafka-request-handler-3","log.logger":"kafka.server.KafkaApis",'
+        '"error.stack_trace":"java.lang.OutOfMemoryError: Java heap space\\n\\tat java.base/java.util.HashMap.resize(HashMap.java:700)"}',
+    ]
+    con = ingest(tmp_path, "server.json", ("\n".join(lines) + "\n").encode())
+    assert con.sql("SELECT format, family, records, lines_rejected FROM sources").fetchall() == [("json_lines", "broker", 2, 0)]
+    assert con.sql("SELECT kind, broker_id, detail FROM broker_events ORDER BY line_start").fetchall() == [
+        ("broker_started", 1, "[KafkaServer id=1] started"), ("oom", None, "Java heap space")]
