@@ -186,6 +186,9 @@ def _choose_format(file: InputFile, options: IngestOptions, result: FileResult) 
     except OSError as exc:
         result.status, result.note = "error", str(exc)
         return None
+    if head == [""]:  # nothing to read: wholly ingested as it is
+        result.note = "empty file"
+        return None
     result.wrapper = reader.detect_wrapper(head)
     if result.wrapper is not None:
         head = [result.wrapper.strip(line) for line in head]

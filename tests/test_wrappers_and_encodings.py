@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import json
 from pathlib import Path
 
 import duckdb
@@ -108,3 +109,12 @@ def test_a_broker_logging_in_json_is_typed_like_the_text_layouts(tmp_path: Path)
     assert con.sql("SELECT format, family, records, lines_rejected FROM sources").fetchall() == [("json_lines", "broker", 2, 0)]
     assert con.sql("SELECT kind, broker_id, detail FROM broker_events ORDER BY line_start").fetchall() == [
         ("broker_started", 1, "[KafkaServer id=1] started"), ("oom", None, "Java heap space")]
+
+
+def test_an_empty_file_is_wholly_ingested_not_a_problem_of_coverage(tmp_path: Path) -> None:
+    con = ingest(tmp_path, "server.log", b"")
+    assert con.sql("SELECT status, note, lines_read FROM sources").fetchall() == [("ok", "empty file", 0)]
+    con.close()
+    done = run_cli("query", "--db", str(tmp_path / "x.duckdb"), "data_coverage", "--format", "json")
+    assert done.returncode == 0
+    assert [(row["host"], row["files"], row["files_not_ok"]) for row in json.loads(done.stdout)] == [("kafka-1", 1, 0)]
