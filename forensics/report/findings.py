@@ -49,6 +49,11 @@ def _producer_growth(report: Report) -> Finding | None:
     p = report.producers
     if p.peak_per_hour is None:
         return None
+    if not report.rollout_steps:  # no flag or deploy export: nothing to blame, and no "before the rollout" baseline
+        when = f" in the {p.peak_at:%H:%M} hour" if p.peak_at else ""
+        return Finding("producer_growth", "warning", "New producers grew",
+                       f"New producers peaked at {num(p.peak_per_hour)}/h{when}. No rollout or deploy export was ingested: "
+                       "what made them is not in the data.")
     steps = [s for s in report.suspect_steps if (s["to_pct"] or 0) > (s["from_pct"] or 0)]
     jumps = [s for s in steps if (s["step_ratio"] or 0) >= 2]
     said = ", ".join(f"{pct(s['to_pct'])} (×{s['step_ratio']:g})" for s in jumps)
@@ -81,17 +86,25 @@ def _per_request_producers(report: Report) -> Finding | None:
     return Finding("producer_per_request", "warning", "A Kafka producer per request", text)
 
 
+#: How each broker's fall is named in the cascade, the first stage it has: what the data shows, nothing more.
+FALL_STAGES = (("oom", "OOM", "first OutOfMemoryError"), ("broker_failed", "failed", "failure seen by the controller"),
+               ("leadership_moved", "leadership moved", "leadership moved away"))
+
+
+def _fall(stages: dict[str, Row]) -> tuple[str, str, Row] | None:
+    """The first stage of a broker's fall the data shows: its word, what it shows, its row."""
+    return next(((word, what, stages[stage]) for stage, word, what in FALL_STAGES if stage in stages), None)
+
+
 def _cascade(report: Report) -> Finding | None:
-    order = _fallen(report)
-    if not order:
+    falls = [(host, fall) for host, stages in _fallen(report) if (fall := _fall(stages))]
+    if not falls:
         return None
-    parts = [f"{host} (OOM {hhmm(stages.get('oom', {}).get('ts'))})" for host, stages in order]
-    evidence = tuple(
-        Evidence(stages["oom"]["source"], stages["oom"]["line_start"], f"{host}: first OutOfMemoryError")
-        for host, stages in order if "oom" in stages
-    )
-    return Finding("cascade", "critical", "Brokers fell one after the other",
-                   "Cascade: " + " → ".join(parts) + ".", evidence)
+    parts = [f"{host} ({word} {hhmm(row['ts'])})" for host, (word, _, row) in falls]
+    evidence = tuple(Evidence(row["source"], row["line_start"], f"{host}: {what}")
+                     for host, (_, what, row) in falls if row["source"])
+    title = "Brokers fell one after the other" if len(falls) > 1 else "A broker fell"
+    return Finding("cascade", "critical", title, "Cascade: " + " → ".join(parts) + ".", evidence)
 
 
 def _broker_falls(report: Report) -> list[Finding]:
@@ -165,9 +178,12 @@ def _alerts(report: Report) -> Finding | None:
 def _coverage(report: Report) -> Finding | None:
     bad = [r for r in report.coverage if r["files_not_ok"]]
     assumed = [r["host"] for r in report.coverage if "assumed" in str(r["time_origins"] or "")]
-    if not bad and not assumed:
+    no_changes = not any("events" in str(r.get("families") or "") for r in report.coverage)
+    if not bad and not assumed and not no_changes:
         return None
     parts = []
+    if no_changes:
+        parts.append("no rollout, feature-flag or deploy export was ingested, so no finding can name a change behind the incident")
     if assumed:
         parts.append(f"zone-less times were taken as UTC on {', '.join(assumed)}")
     if bad:
