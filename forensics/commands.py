@@ -25,7 +25,7 @@ def _summary_line(result: FileResult) -> str:
         return f"  {name}: skipped, {result.note}"
     parts = [
         f"  {name}",
-        f"[{result.format or result.note or 'no format'}]",
+        f"[{result.format or ('empty file' if result.status == 'ok' else 'no format')}]",
         f"host={result.file.host}",
         f"{result.records:,} records",
         f"{result.lines_rejected:,} rejected",
