@@ -14,6 +14,7 @@ that is an object) is decoded line by line instead, and its bad lines become rej
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -69,13 +70,32 @@ def objects(lines: list[str]) -> list[dict[str, Any]]:
     return found
 
 
+def nested_keys(obj: dict[str, Any]) -> list[str]:
+    """The paths of the values one object down (``extra.timestamp``, ECS's nested ``log.level``)."""
+    return [f"{key}.{inner}" for key, value in obj.items() if isinstance(value, dict) for inner in value]
+
+
+def _candidates(role: str, sample: list[dict[str, Any]]) -> list[str]:
+    """A role's usual keys, then the nested paths that end in one of them (a layout that nests its fields)."""
+    nested = sorted({path for obj in sample for path in nested_keys(obj) if path.rsplit(".", 1)[1] in KEYS[role]})
+    return [*KEYS[role], *(path for path in nested if path not in KEYS[role])]
+
+
+def _has(obj: dict[str, Any], key: str) -> bool:
+    if key in obj:
+        return True
+    outer, _, inner = key.partition(".")
+    return bool(inner) and isinstance(obj.get(outer), dict) and inner in obj[outer]
+
+
 def choose_keys(sample: list[dict[str, Any]]) -> dict[str, str | None]:
     """Per role, the first candidate key that half the objects have (else that any has)."""
     chosen: dict[str, str | None] = {}
-    for role, candidates in KEYS.items():
+    for role in KEYS:
         if role in SPARSE_ROLES:
             continue
-        counts = {key: sum(key in obj for obj in sample) for key in candidates}
+        candidates = _candidates(role, sample)
+        counts = {key: sum(_has(obj, key) for obj in sample) for key in candidates}
         common = [k for k in candidates if counts[k] * 2 >= len(sample) and counts[k]]
         present = [k for k in candidates if counts[k]]
         chosen[role] = (common or present or [None])[0]
@@ -84,7 +104,7 @@ def choose_keys(sample: list[dict[str, Any]]) -> dict[str, str | None]:
 
 def is_log_object(obj: dict[str, Any]) -> bool:
     """A time, a message, and a level or a logger: a log event, not some other JSON record."""
-    has = lambda role: any(k in obj for k in KEYS[role])  # noqa: E731
+    has = lambda role: any(_has(obj, k) for k in _candidates(role, [obj]))  # noqa: E731
     return has("time") and has("message") and (has("level") or has("logger"))
 
 
@@ -118,6 +138,7 @@ class JsonLinesParser:
     def __init__(self, ctx: ParseContext) -> None:
         self.ctx = ctx
         self.keys: dict[str, str | None] | None = None
+        self.nested: set[str] = set()
         self.origin = origin_for(ctx.tz, ctx.tz_given)
         self.local_max: datetime | None = None
 
@@ -129,7 +150,10 @@ class JsonLinesParser:
         lines = batch.with_columns(looks.alias("_obj"))
         candidates = lines.filter("_obj")
         if self.keys is None:
-            self.keys = choose_keys(objects(candidates["line"].head(SAMPLE_OBJECTS).to_list()))
+            sample = objects(candidates["line"].head(SAMPLE_OBJECTS).to_list())
+            self.keys = choose_keys(sample)
+            #: chosen keys that are paths into an object (``extra.timestamp``), not keys with a dot (``log.level``)
+            self.nested = {k for k in self.keys.values() if k and "." in k and not any(k in obj for obj in sample)}
         decoded = self._decode(candidates)
         fields = self._fields(decoded)
         bad = fields.filter(pl.col("_reason").is_not_null())
@@ -147,8 +171,21 @@ class JsonLinesParser:
 
     def _dtype(self) -> pl.Struct:
         assert self.keys is not None
-        wanted = sorted({key for key in self.keys.values() if key} | {k for r in SPARSE_ROLES for k in KEYS[r]})
-        return pl.Struct({key: OBJECT_KEYS.get(key, pl.String()) for key in wanted})
+        wanted = sorted({key for key in self.keys.values() if key and key not in self.nested}
+                        | {k for r in SPARSE_ROLES for k in KEYS[r]})
+        fields: dict[str, pl.DataType] = {key: OBJECT_KEYS.get(key, pl.String()) for key in wanted}
+        inner: dict[str, dict[str, pl.DataType]] = {}
+        for path in sorted(self.nested):
+            outer, _, key = path.partition(".")
+            inner.setdefault(outer, {})[key] = pl.String()
+        return pl.Struct({**fields, **{outer: pl.Struct(keys) for outer, keys in inner.items()}})
+
+    def _key(self, key: str) -> pl.Expr:
+        """The column of a chosen key (a field of an object column for a nested path)."""
+        if key in self.nested:
+            outer, _, inner = key.partition(".")
+            return pl.col(outer).struct.field(inner)
+        return pl.col(key)
 
     def _decode(self, candidates: pl.DataFrame) -> pl.DataFrame:
         """``line_no``, ``line``, ``_valid`` and one column per chosen key."""
@@ -182,14 +219,14 @@ class JsonLinesParser:
         """Time, level, logger, thread, message per line, and why a line is rejected (null when it is not)."""
         assert self.keys is not None
         keys = self.keys
-        col = lambda role: pl.col(keys[role]) if keys[role] else pl.lit(None, pl.String)  # noqa: E731
+        col = lambda role: self._key(keys[role]) if keys[role] else pl.lit(None, pl.String)  # noqa: E731
         frame = decoded.with_columns(
             col("message").alias("_message"),
             _level(col("level")).alias("_level"),
             col("logger").alias("_logger"),
             col("thread").alias("_thread"),
             pl.coalesce([_stack(key) for key in KEYS["stack"]]).alias("_stack"),
-            _time_text(keys["time"]).alias("_time_text"),
+            _time_text(keys["time"], self._key).alias("_time_text"),
         )
         frame = frame.with_columns(*self._time(frame))
         reason = (
@@ -276,14 +313,14 @@ def _as_field(value: Any, dtype: pl.DataType) -> Any:
     return str(value)
 
 
-def _time_text(key: str | None) -> pl.Expr:
+def _time_text(key: str | None, column: Callable[[str], pl.Expr] = pl.col) -> pl.Expr:
     """The time as text: log4j2's ``instant`` object becomes epoch seconds with its fraction."""
     if key is None:
         return pl.lit(None, pl.String)
     if key == "instant":
         field = pl.col(key).struct.field
         return pl.format("{}.{}", field("epochSecond"), field("nanoOfSecond").cast(pl.String).str.pad_start(9, "0"))
-    return pl.col(key)
+    return column(key)
 
 
 def _stack(key: str) -> pl.Expr:

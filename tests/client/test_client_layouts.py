@@ -205,6 +205,18 @@ def test_json_messages_without_an_exception_end_with_the_message() -> None:
         "[Producer clientId=p-1] Instantiated an idempotent producer.", "send failed\njava.lang.IllegalStateException"]
 
 
+def test_json_layouts_that_nest_their_fields_are_read_by_the_nested_keys() -> None:
+    """winston (KafkaJS apps) nests the time under ``extra``; ECS may nest ``log.level`` and ``log.logger``."""
+    winston = ['{"extra":{"groupId":"shop-group","logger":"kafkajs","timestamp":"2022-08-05T19:24:47.656Z"},'
+               '"label":"INFO","level":"info","message":"Starting","namespace":"Consumer"}'] * 2
+    ecs = ['{"@timestamp":"2025-08-28T03:40:00.109Z","log":{"level":"warn","logger":"org.apache.kafka.clients.NetworkClient"},'
+           '"message":"[Producer clientId=p-1] Node 3 disconnected.","process":{"thread":{"name":"main"}}}']
+    assert fields("json_lines", winston, None, "ts level logger message") == [
+        (utc("2022-08-05 19:24:47.656"), "INFO", "kafkajs", "Starting")] * 2
+    assert fields("json_lines", ecs, None, "level logger message") == [
+        ("WARN", "org.apache.kafka.clients.NetworkClient", "[Producer clientId=p-1] Node 3 disconnected.")]
+
+
 def test_json_lines_that_are_not_json_or_lack_a_time_are_rejected_with_their_reason() -> None:
     lines = [LOGSTASH[0], "Exception in thread \"main\" java.lang.OutOfMemoryError", '{"@timestamp":"2025-08-28T00:00:00Z","message":"x","level":"INFO"',
              '{"message":"no time","level":"INFO"}', '{"@timestamp":"yesterday","message":"x","level":"INFO"}']
