@@ -11,7 +11,7 @@ from typing import IO, Any
 from forensics import db, diagnostics
 from forensics.discovery import InputFile
 from forensics.errors import ExitCode, UsageError
-from forensics.ingest import FileResult, IngestOptions, ingest
+from forensics.ingest import FileResult, IngestOptions, ingest, summary
 from forensics.output import write_result
 
 
@@ -20,7 +20,7 @@ def _when(ts: datetime | None) -> str:
 
 
 def _summary_line(result: FileResult) -> str:
-    name = result.file.shown
+    name = result.file.shown + (f" ({result.part})" if result.part else "")
     if result.status == "duplicate":
         return f"  {name}: skipped, {result.note}"
     parts = [
@@ -95,12 +95,7 @@ def run_ingest(db_path: str, paths: tuple[str, ...], tz: tuple[str, ...], hosts:
     _tz_notes(results)
     failed = [r for r in results if r.status not in ("ok", "duplicate")]
     rejected = sum(r.lines_rejected for r in results)
-    new = [r for r in results if r.status != "duplicate"]
-    diagnostics.note(
-        f"{len(new)} file(s) ingested, {len(results) - len(new)} already there; "
-        f"{sum(r.records for r in new):,} records, {sum(r.events for r in new):,} events, {rejected:,} lines rejected"
-        + (f"; {len(failed)} file(s) not fully ingested" if failed else "")
-    )
+    diagnostics.note(summary(results))
     if any(r.status == "error" for r in results) or (strict and (failed or rejected)):
         return ExitCode.DATA_ERROR
     return ExitCode.OK

@@ -14,18 +14,18 @@ import queue
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from forensics import clocks, reader
+from forensics import clocks, parts, reader
 from forensics.discovery import InputFile, TzPolicy
-from parsers.base import Format, FormatRefused, ParseContext, ParsedBatch, make_rejects
+from parsers.base import LINES_SCHEMA, Format, FormatRefused, ParseContext, ParsedBatch, make_rejects
 from parsers.events import EventRouter
-from parsers.registry import AmbiguousFormat, detect, get_format
+from parsers.registry import DETECT_LINES, AmbiguousFormat, detect, get_format
 
 
 @dataclass
@@ -50,6 +50,8 @@ class FileResult:
     ts_origin: str | None = None
     #: the prefix taken off every line (``docker compose``, ``kubectl --prefix``, ``journald`` …), if any
     wrapper: reader.Wrapper | None = None
+    #: which log of a file that holds several (``container kafka-1``, ``gc``: see ``forensics.parts``); None: all of it
+    part: str | None = None
 
 
 @dataclass
@@ -60,13 +62,12 @@ class IngestOptions:
 
 
 class _Sink:
-    """Writes one file's parse output into the open transaction, keeping the counts."""
+    """Writes one log's parse output into the open transaction, through the file's loader, keeping the counts."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, result: FileResult, source_id: int, host: str) -> None:
-        self.con = con
+    def __init__(self, loader: _Loader, result: FileResult, source_id: int, host: str) -> None:
+        self.loader = loader
         self.result = result
         self.events = EventRouter(result.family or "")  # typed events go to <role>_events
-        self.loader: _Loader | None = None
         #: The values every row gets in front of the parser's columns: which file, which host (constants in
         #: the INSERT, not columns of the frame: DuckDB then stores constant vectors instead of converting rows).
         self.source_id, self.host = source_id, host
@@ -107,19 +108,12 @@ class _Sink:
 
     def _insert(self, table: str, frame: pl.DataFrame, with_host: bool = True) -> None:
         """Append a frame to a table, on the loader thread (DuckDB's append overlaps the next batch's parse)."""
-        if self.loader is None:
-            self.loader = _Loader(self.con)
         self.loader.put(table, frame, [self.source_id, self.host] if with_host else [self.source_id])
-
-    def close(self) -> None:
-        """Wait until every frame is loaded; re-raise a loading error here, in the ingest thread."""
-        if self.loader is not None:
-            loader, self.loader = self.loader, None
-            loader.finish()
 
 
 class _Loader:
-    """Appends frames to tables, in order, on one background thread.
+    """Appends frames to tables, in order, on one background thread: the only one that writes while a file loads
+    (a DuckDB connection takes one call at a time), whatever the number of logs the file holds.
 
     DuckDB scans each polars frame (through Arrow) into the open transaction while the next batch
     is parsed. The queue holds at most two frames, so memory stays bounded whatever the file size.
@@ -131,13 +125,27 @@ class _Loader:
         self.con = con
         self.queue: queue.Queue[tuple[str, pl.DataFrame, list[object]] | None] = queue.Queue(maxsize=2)
         self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="forensics-loader", daemon=True)
-        self.thread.start()
+        self.thread: threading.Thread | None = None
+
+    def __enter__(self) -> _Loader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Wait until every frame is loaded; a loading error is raised here, in the ingest thread."""
+        if self.thread is not None:
+            self.queue.put(None)
+            self.thread.join()
+            self.thread = None
+        if self.error is not None and exc[0] is None:
+            raise self.error
 
     def put(self, table: str, frame: pl.DataFrame, leading: list[object]) -> None:
         """Queue ``frame`` for ``table``, behind ``leading``: the values of its first columns, alike on every row."""
         if self.error is not None:
             raise self.error
+        if self.thread is None:  # started at the first frame: a file with nothing to load needs no thread
+            self.thread = threading.Thread(target=self._run, name="forensics-loader", daemon=True)
+            self.thread.start()
         self.queue.put((table, frame, leading))
 
     def _run(self) -> None:
@@ -152,11 +160,6 @@ class _Loader:
             except BaseException as exc:  # handed to the ingest thread by put() / finish()
                 self.error = exc
 
-    def finish(self) -> None:
-        self.queue.put(None)
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
 
 
 def _earliest(a: datetime | None, b: datetime | None) -> datetime | None:
@@ -180,7 +183,8 @@ class _RejectAll:
         return ParsedBatch()
 
 
-def _choose_format(file: InputFile, options: IngestOptions, result: FileResult) -> Format | None:
+def _read_head(file: InputFile, result: FileResult) -> list[str] | None:
+    """The file's first lines, without the wrapper's prefix (``result.wrapper``); None when it cannot be read or is empty."""
     try:
         head = reader.head_lines(file.path)
     except OSError as exc:
@@ -192,11 +196,19 @@ def _choose_format(file: InputFile, options: IngestOptions, result: FileResult) 
     result.wrapper = reader.detect_wrapper(head)
     if result.wrapper is not None:
         head = [result.wrapper.strip(line) for line in head]
+    return head
+
+
+def _choose_format(head: list[str], options: IngestOptions, result: FileResult, whole_file: bool = True) -> Format | None:
+    """The format of these first lines (``--format`` if given); on failure ``result`` says why.
+
+    Only for a whole file may an indented paste be read without its indentation (``result.wrapper``).
+    """
     if options.format:
         return get_format(options.format)
     try:
         fmt = detect(head)
-        indented = reader.indentation(head) if fmt is None else None
+        indented = reader.indentation(head) if fmt is None and whole_file else None
         if indented is not None and (fmt := detect([indented.strip(line) for line in head])) is not None:
             result.wrapper = indented
     except FormatRefused as exc:
@@ -209,6 +221,15 @@ def _choose_format(file: InputFile, options: IngestOptions, result: FileResult) 
         result.status = "unrecognised"
         result.note = "no known format fits the first lines (see `forensics formats`; --format forces one)"
     return fmt
+
+
+def _choose_split(file: InputFile, head: list[str], fmt: Format | None, options: IngestOptions,
+                  result: FileResult) -> parts.Split | None:
+    """How the file is dealt to the logs it holds, when it holds more than one (``forensics.parts``)."""
+    wrapper = result.wrapper
+    if wrapper is not None and wrapper.writer:
+        return parts.by_writer(wrapper.writer) if len(reader.writers(file.path, wrapper)) > 1 else None
+    return parts.stdout_split(head, fmt)
 
 
 def _already_ingested(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
@@ -238,50 +259,48 @@ def _next_source_id(con: duckdb.DuckDBPyConnection) -> int:
     return int(con.execute("SELECT coalesce(max(source_id), 0) + 1 FROM sources").fetchall()[0][0])
 
 
-def ingest_file(con: duckdb.DuckDBPyConnection, file: InputFile, options: IngestOptions) -> FileResult:
-    """Ingest one file in one transaction."""
+def ingest_file(con: duckdb.DuckDBPyConnection, file: InputFile, options: IngestOptions) -> list[FileResult]:
+    """Ingest one file in one transaction: one result, or one per log when the file holds several."""
     result = FileResult(file)
     try:
         known = _already_ingested(con, file.path)
     except OSError as exc:
         result.status, result.note = "error", f"cannot read: {exc.strerror or exc}"
         _record_failure(con, file, result)
-        return result
+        return [result]
     if known:
         result.status, result.note = "duplicate", f"same content as {known}, already ingested"
-        return result
-    fmt = _choose_format(file, options, result)
+        return [result]
+    head = _read_head(file, result)
+    fmt = _choose_format(head, options, result) if head is not None else None
     if result.status == "error":
         _record_failure(con, file, result)
-        return result
-    zone, given = options.tz.zone_for(file.host, str(file.path))
-    anchor, anchor_origin = options.anchor, "flag"
-    if anchor is None and fmt is not None and fmt.family == "gc":
-        anchor, anchor_origin = _jvm_start(con, file.host), "jvm-start"
-    ctx = ParseContext(path=str(file.path), host=file.host, tz=zone, tz_given=given, anchor=anchor,
-                       anchor_origin=anchor_origin)
-    parser = fmt.parser(ctx) if fmt else _RejectAll(f"file not parsed: {result.note}")
-    if fmt:
-        result.format, result.family = fmt.name, fmt.family
+        return [result]
+    try:
+        split = _choose_split(file, head, fmt, options, result) if head is not None else None
+    except OSError as exc:
+        result.status, result.note = "error", f"cannot read: {exc}"
+        _record_failure(con, file, result)
+        return [result]
     with _one_thread(con):
         con.begin()
         try:
-            _load(con, file, result, parser, ctx)
+            results = _load(con, file, result, fmt, split, options)
         except Exception as exc:  # a parser bug must not stop the ingest: report it, keep the file out
             con.rollback()
             if os.environ.get("FORENSICS_DEBUG"):
                 raise
             result.status, result.note = "error", f"could not be parsed ({type(exc).__name__}: {exc})"
             _record_failure(con, file, result)
-            return result
+            return [result]
         except BaseException:
             con.rollback()
             raise
-        if result.status == "duplicate":
+        if results[0].status == "duplicate":
             con.rollback()
         else:
             con.commit()
-    return result
+    return results
 
 
 @contextmanager
@@ -299,24 +318,119 @@ def _one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute("RESET threads")
 
 
-def _load(con: duckdb.DuckDBPyConnection, file: InputFile, result: FileResult, parser: object, ctx: ParseContext) -> None:
-    source_id = _next_source_id(con)
-    result.source_id = source_id
-    sink = _Sink(con, result, source_id, file.host)
+class _Part:
+    """One log of a file (the whole file, mostly): its result row, parser and sink."""
+
+    def __init__(self, loader: _Loader, result: FileResult, fmt: Format | None,
+                 options: IngestOptions, jvm_start: datetime | None) -> None:
+        file = result.file
+        zone, given = options.tz.zone_for(file.host, str(file.path))
+        anchor, anchor_origin = options.anchor, "flag"
+        if anchor is None and fmt is not None and fmt.family == "gc":
+            anchor, anchor_origin = jvm_start, "jvm-start"
+        self.ctx = ParseContext(path=str(file.path), host=file.host, tz=zone, tz_given=given, anchor=anchor,
+                                anchor_origin=anchor_origin)
+        self.parser = fmt.parser(self.ctx) if fmt else _RejectAll(f"file not parsed: {result.note}")
+        if fmt:
+            result.format, result.family = fmt.name, fmt.family
+        self.result = result
+        self.sink = _Sink(loader, result, result.source_id, file.host)  # type: ignore[arg-type]
+
+    def parse(self, lines: pl.DataFrame) -> None:
+        self.sink.write(self.parser.parse(lines))  # type: ignore[attr-defined]
+
+    def finish(self) -> None:
+        self.sink.write(self.parser.finish())  # type: ignore[attr-defined]
+        self.sink.finish()
+
+
+def _load(con: duckdb.DuckDBPyConnection, file: InputFile, result: FileResult, fmt: Format | None,
+          split: parts.Split | None, options: IngestOptions) -> list[FileResult]:
+    """Parse the file into the open transaction; the results, one per log it holds, have their counts."""
+    next_id = _next_source_id(con)
+    # an uptime-only GC log takes its wall clock from the start of its host's JVM, as its other files show; asked
+    # before any part loads (the connection is busy then). A writer of a capture has no other files.
+    jvm_start = _jvm_start(con, file.host) if split is None or not split.names_hosts else None
     stats = reader.ReadStats()
-    try:
-        for batch in reader.read_batches(file.path, stats, wrapper=result.wrapper):
-            sink.write(parser.parse(batch))  # type: ignore[attr-defined]
-        sink.write(parser.finish())  # type: ignore[attr-defined]
-        sink.finish()
-    finally:
-        sink.close()
-    result.lines_read = stats.lines
-    result.lines_bad_bytes = stats.lines_with_bad_bytes
+    logs: dict[str | None, _Part] = {}
+    dealer = parts.Dealer(split) if split else None
+
+    def part_for(key: str | None, lines: pl.DataFrame) -> _Part:
+        nonlocal next_id
+        if key not in logs:
+            if split is None:
+                part_result, part_fmt = result, fmt
+            else:
+                part_result, part_fmt = _part_result(file, result, split, key, lines, options)
+            part_result.source_id, next_id = next_id, next_id + 1
+            logs[key] = _Part(loader, part_result, part_fmt, options, jvm_start)
+        return logs[key]
+
+    with _Loader(con) as loader:
+        for batch in reader.read_batches(file.path, stats, wrapper=result.wrapper, with_writer=split is not None):
+            for key, lines in dealer.deal(batch) if dealer else [(None, batch)]:
+                part_for(key, lines).parse(lines)
+        if not logs:
+            part_for(None if dealer is None else "", pl.DataFrame(schema=LINES_SCHEMA))
+        for part in logs.values():
+            part.finish()
+    results = [part.result for part in logs.values()]
     dup = con.execute("SELECT path FROM sources WHERE sha256 = ?", [stats.sha256]).fetchall()
     if dup:
         result.status, result.note = "duplicate", f"same content as {dup[0][0]}, already ingested"
-        return
+        return [result]
+    if dealer is None:
+        result.lines_read = stats.lines
+        result.lines_bad_bytes = stats.lines_with_bad_bytes
+    else:
+        _count_parts(con, dealer, logs)
+    for part in logs.values():
+        _close_part(con, part, stats)
+    if dealer is not None and sum(r.lines_read for r in results) != stats.lines:
+        for r in results:
+            r.status = "error"
+            r.note = f"internal accounting error: {stats.lines} lines read, {sum(x.lines_read for x in results)} dealt to its logs"
+    for r in results:
+        _insert_source(con, r.file, r, stats)
+    return results
+
+
+def _part_result(file: InputFile, whole: FileResult, split: parts.Split, key: str, lines: pl.DataFrame,
+                 options: IngestOptions) -> tuple[FileResult, Format | None]:
+    """The result row and the format of one log of a file that holds several."""
+    host = key if split.names_hosts and key else file.host
+    part_file = replace(file, host=host, host_origin=split.by if split.names_hosts and key else file.host_origin)
+    result = FileResult(part_file, part=split.label(key) if key else None, wrapper=whole.wrapper)
+    fmt = split.formats.get(key)
+    if fmt is None:
+        fmt = _choose_format(lines.get_column("line").head(DETECT_LINES).to_list(), options, result, whole_file=False)
+    return result, fmt
+
+
+def _count_parts(con: duckdb.DuckDBPyConnection, dealer: parts.Dealer, logs: dict[str | None, _Part]) -> None:
+    """Each log's lines: those dealt to it; in its records, only its own (another writer's lines may fall between
+    a record's first and last line)."""
+    ids = pl.DataFrame({"part": list(logs), "source_id": [p.result.source_id for p in logs.values()]},
+                       schema={"part": pl.String, "source_id": pl.Int32})
+    runs = dealer.runs().join(ids, on="part")  # noqa: F841  (DuckDB finds it by name)
+    own = dict(
+        con.execute(
+            """SELECT r.source_id, sum(least(r.line_end, u.last) - greatest(r.line_start, u.first) + 1)::BIGINT
+               FROM records r JOIN runs u
+                 ON u.source_id = r.source_id AND u.first <= r.line_end AND u.last >= r.line_start
+               WHERE r.source_id IN (SELECT source_id FROM ids)
+               GROUP BY r.source_id"""
+        ).fetchall()
+    )
+    for key, part in logs.items():
+        part.result.lines_read = dealer.counts.get(key, 0)  # type: ignore[arg-type]
+        part.result.lines_bad_bytes = dealer.bad_bytes.get(key, 0)  # type: ignore[arg-type]
+        part.result.lines_in_records = own.get(part.result.source_id, 0)
+
+
+def _close_part(con: duckdb.DuckDBPyConnection, part: _Part, stats: reader.ReadStats) -> None:
+    """A log's status, zone and time origin, once it is loaded."""
+    result = part.result
     if stats.error:
         result.status, result.note = "error", stats.error
     if result.lines_in_records + result.lines_rejected != result.lines_read:
@@ -326,12 +440,12 @@ def _load(con: duckdb.DuckDBPyConnection, file: InputFile, result: FileResult, p
             f"{result.lines_rejected} rejected"
         )
     if result.format and result.records:
-        result.zone = ctx.tz if result.family != "gc" else None
+        result.zone = part.ctx.tz if result.family != "gc" else None
         origins = con.execute(
-            "SELECT string_agg(DISTINCT ts_origin, ', ' ORDER BY ts_origin) FROM records WHERE source_id = ?", [source_id]
+            "SELECT string_agg(DISTINCT ts_origin, ', ' ORDER BY ts_origin) FROM records WHERE source_id = ?",
+            [result.source_id],
         ).fetchall()
         result.ts_origin = origins[0][0]
-    _insert_source(con, file, result, stats)
 
 
 def _size(path: Path) -> int | None:
@@ -363,7 +477,7 @@ def _insert_source(con: duckdb.DuckDBPyConnection, file: InputFile, result: File
     con.execute(
         """INSERT INTO sources VALUES ($id, $path, $abs, $host, $host_origin, $format, $family, $kind, $size, $sha,
            $fp, $lines, $records, $in_records, $rejected, $bad, $first, $last, $zone, $origin, $status, $note, $now,
-           $wrapper)""",
+           $wrapper, $part)""",
         {
             "id": result.source_id, "path": str(file.path), "abs": str(file.path.resolve()), "host": file.host,
             "host_origin": file.host_origin, "format": result.format, "family": result.family, "kind": file.log_kind,
@@ -372,6 +486,7 @@ def _insert_source(con: duckdb.DuckDBPyConnection, file: InputFile, result: File
             "rejected": result.lines_rejected, "bad": result.lines_bad_bytes, "first": result.first_ts,
             "last": result.last_ts, "zone": result.zone, "origin": result.ts_origin, "status": result.status,
             "note": result.note, "now": datetime.now(UTC), "wrapper": result.wrapper.name if result.wrapper else None,
+            "part": result.part,
         },
     )
 
@@ -439,9 +554,9 @@ def ingest(
     was decided about the hosts' clocks through ``on_note`` at the end (the results say it too)."""
     results = []
     for file in files:
-        result = ingest_file(con, file, options)
-        on_file(result)
-        results.append(result)
+        for result in ingest_file(con, file, options):
+            on_file(result)
+            results.append(result)
     for clock in finalize(con):
         on_note(clock.note)
         for result in results:
@@ -449,3 +564,17 @@ def ingest(
                 result.ts_origin = result.ts_origin.replace("assumed:UTC", f"gc-offset:{clock.offset}")
                 result.zone = clock.offset
     return results
+
+
+def summary(results: list[FileResult]) -> str:
+    """The closing line of an ingest: files (and logs, where a file holds several), records, events, rejects."""
+    new = [r for r in results if r.status != "duplicate"]
+    failed = [r for r in new if r.status != "ok"]
+    files = {r.file.path for r in new}
+    logs = f" ({len(new)} logs)" if len(new) != len(files) else ""
+    return (
+        f"{len(files)} file(s) ingested{logs}, {len(results) - len(new)} already there; "
+        f"{sum(r.records for r in new):,} records, {sum(r.events for r in new):,} events, "
+        f"{sum(r.lines_rejected for r in results):,} lines rejected"
+        + (f"; {len(failed)} {'log' if logs else 'file'}(s) not fully ingested" if failed else "")
+    )

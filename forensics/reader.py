@@ -140,21 +140,29 @@ class Wrapper:
 
     name: str
     regex: str  # matches the prefix at the start of a line; named groups are the wrapper's own fields
+    #: the group that names who wrote the line (a container, a pod, a host): a file holding several is split by it
+    writer: str | None = None
 
     def strip(self, line: str) -> str:
         return re.sub(self.regex, "", line, count=1)
+
+    def writer_expr(self) -> pl.Expr:
+        """The ``writer`` column: who wrote each line, by the prefix (null where a line has none)."""
+        assert self.writer is not None
+        return pl.col("line").str.extract_groups(self.regex).struct.field(self.writer).alias("writer")
+
 
 
 #: The wrappers known, tried in order on the first lines of a file.
 WRAPPERS = (
     # docker compose logs: `kafka-1  | ` (v2), `kafka_1  | ` (v1); the name is padded to the longest service's
-    Wrapper("docker compose", r"^(?P<container>[A-Za-z0-9][\w.-]*) +\| ?"),
+    Wrapper("docker compose", r"^(?P<container>[A-Za-z0-9][\w.-]*) +\| ?", "container"),
     # kubectl logs --prefix: `[pod/kafka-0/kafka] `
-    Wrapper("kubectl --prefix", r"^\[pod/(?P<pod>[^/\]]+)/(?P<container>[^\]]+)\] "),
+    Wrapper("kubectl --prefix", r"^\[pod/(?P<pod>[^/\]]+)/(?P<container>[^\]]+)\] ", "pod"),
     # journald (`journalctl -o short`) and syslog: `Sep 16 13:52:15 host kafka[812]: `
-    Wrapper("journald", r"^(?P<syslog_ts>[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}) (?P<host>\S+) (?P<ident>[^\s\[:]+)(?:\[(?P<pid>\d+)\])?: "),
+    Wrapper("journald", r"^(?P<syslog_ts>[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}) (?P<host>\S+) (?P<ident>[^\s\[:]+)(?:\[(?P<pid>\d+)\])?: ", "host"),
     # ISO-stamped syslog (rsyslog's default on newer systems): `2025-09-16T13:52:15.123456+00:00 host kafka[812]: `
-    Wrapper("syslog", r"^(?P<syslog_ts>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})) (?P<host>\S+) (?P<ident>[^\s\[:]+)(?:\[(?P<pid>\d+)\])?: "),
+    Wrapper("syslog", r"^(?P<syslog_ts>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})) (?P<host>\S+) (?P<ident>[^\s\[:]+)(?:\[(?P<pid>\d+)\])?: ", "host"),
 )
 #: The share of a file's first non-blank lines a wrapper's prefix must start for the file to be read without it.
 WRAPPER_SHARE = 0.9
@@ -256,12 +264,14 @@ def _frame(chunk: bytes, first_line_no: int) -> pl.DataFrame:
 
 
 def read_batches(
-    path: Path, stats: ReadStats, batch_bytes: int | None = None, wrapper: Wrapper | None = None
+    path: Path, stats: ReadStats, batch_bytes: int | None = None, wrapper: Wrapper | None = None,
+    with_writer: bool = False,
 ) -> Iterator[pl.DataFrame]:
     """Yield the file's lines as frames (``line_no``, ``line``), each a whole number of lines.
 
     ``stats`` is filled as the file is read; it is complete once the iterator is exhausted.
-    With a ``wrapper``, each line is given without the wrapper's prefix (where the line has it).
+    With a ``wrapper``, each line is given without the wrapper's prefix (where the line has it), and
+    ``with_writer`` adds the column ``writer``: the container, pod or host the prefix names (null without one).
     """
     batch_bytes = batch_bytes or BATCH_BYTES
     next_line_no = 1
@@ -297,6 +307,8 @@ def read_batches(
                 chunk = chunk.replace(b"\x00", REPLACEMENT)
             frame = _frame(chunk, next_line_no)
             if wrapper is not None:
+                if with_writer and wrapper.writer:
+                    frame = frame.with_columns(wrapper.writer_expr())
                 frame = frame.with_columns(pl.col("line").str.replace(wrapper.regex, ""))
             next_line_no += frame.height
             stats.lines += frame.height
@@ -307,3 +319,15 @@ def read_batches(
             if not data:
                 break
     stats.sha256 = stats._hash.hexdigest()  # the executor has finished every update when its block exits
+
+
+def writers(path: Path, wrapper: Wrapper) -> list[str]:
+    """Every container, pod or host the wrapper's prefixes name in the file, in order of first appearance.
+
+    A whole read of the file (wrapped files are container or journal captures, seldom large): a file is
+    split by writer only when it holds more than one, and a writer may first appear anywhere in it.
+    """
+    seen: dict[str, None] = {}
+    for batch in read_batches(path, ReadStats(), wrapper=wrapper, with_writer=True):
+        seen.update(dict.fromkeys(batch.get_column("writer").drop_nulls().unique(maintain_order=True).to_list()))
+    return list(seen)

@@ -29,6 +29,15 @@ MAX_RECORD_LINES = 50_000
 
 HEAD, UNTIMED, BAD, CONT = 1, 2, 3, 0
 
+#: A line that only ever continues a record: a stack frame, a cause, a count of elided frames, an exception's
+#: first line (``java.lang.OutOfMemoryError: Java heap space``).
+CONTINUES = (
+    r"^(?:\s+at |Caused by: |\s*Suppressed: |\s*\.\.\. \d+ (?:more|common frames omitted)"
+    r"|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+(?:Exception|Error|Throwable)(?::|$))"
+)
+#: The reason given to the lines before a file's first record that continue a record the file does not hold.
+MID_RECORD = "the file starts in the middle of a record: this line continues one whose first line is not in the file"
+
 
 @dataclass(frozen=True)
 class _Plan:
@@ -111,11 +120,11 @@ class LayoutParser:
         if self.carry is None or self.overflow:
             self.carry = None
             reason = (
-                f"record longer than {MAX_RECORD_LINES} lines: the rest of it is not kept"
+                pl.lit(f"record longer than {MAX_RECORD_LINES} lines: the rest of it is not kept")
                 if self.overflow
                 else self._orphan_reason()
             )
-            return ParsedBatch(rejects=make_rejects(lines["line_no"], reason, lines["line"]))
+            return ParsedBatch(rejects=make_rejects(lines["line_no"], lines.select(reason).to_series(), lines["line"]))
         if lines.height <= MAX_RECORD_LINES:
             self.carry = lines
             return ParsedBatch()
@@ -127,8 +136,14 @@ class LayoutParser:
         done.rejects = pl.concat([done.rejects, make_rejects(rest["line_no"], reason, rest["line"])])
         return done
 
-    def _orphan_reason(self) -> str:
-        return f"not a {self.spec.name} record and no record before it to continue"
+    def _orphan_reason(self) -> pl.Expr:
+        """Why a line before the file's first record is rejected: it continues a record the file does not
+        start with (a rotated or cut file begins mid-record), or it is not this format's at all."""
+        return (
+            pl.when(pl.col("line").str.contains(CONTINUES))
+            .then(pl.lit(MID_RECORD))
+            .otherwise(pl.lit(f"not a {self.spec.name} record and no record before it to continue"))
+        )
 
     # -- classification ------------------------------------------------------------------------
 
@@ -231,10 +246,10 @@ class LayoutParser:
 
     def _rejects(self, bad: pl.DataFrame) -> pl.DataFrame:
         """Rejected lines (``_rec_kind`` null: before any record; BAD: a bad line and its continuations)."""
-        orphan = self._orphan_reason() if not self.seen_record else "continuation line with no record to continue"
+        orphan = self._orphan_reason() if not self.seen_record else pl.lit("continuation line with no record to continue")
         reason = (
             pl.when(pl.col("_rec_kind").is_null())
-            .then(pl.lit(orphan))
+            .then(orphan)
             .when(pl.col("kind") == BAD)
             .then(pl.col("_bad_reason"))
             .otherwise(pl.lit("continues a rejected line"))

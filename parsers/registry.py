@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 
 from parsers.base import Format, FormatRefused, ParseContext
-from parsers.layout import LayoutParser
+from parsers.layout import CONTINUES, LayoutParser
 from parsers.spec import LayoutSpec, SpecError, load_spec_file, spec_files
 
 #: Lines looked at for detection.
@@ -58,6 +58,7 @@ class LayoutFormat:
         starts = [re.compile(u.regex) for u in self.spec.untimed]
         hint = re.compile(self.spec.hint) if self.spec.hint else None
         tail = re.compile(self.spec.tail) if self.spec.tail else None
+        continues = re.compile(CONTINUES)
         heads = misfits = nonempty = tails = 0
         for line in head_lines:
             if not line.strip():
@@ -66,8 +67,8 @@ class LayoutFormat:
             if head.match(line) or any(s.match(line) for s in starts):
                 heads += 1
                 tails += bool(tail and tail.search(line))
-            elif heads == 0 or (hint and hint.match(line)):
-                misfits += 1
+            elif (heads == 0 and not continues.match(line)) or (hint and hint.match(line)):
+                misfits += 1  # (a file may start in the middle of a record: its stack frames are no misfit)
         if heads == 0 or misfits * 2 > nonempty:
             return 0.0
         share = heads / nonempty

@@ -108,7 +108,7 @@ def test_rejects_say_why_with_file_and_line(broken_dir: Path, db_path: Path) -> 
            WHERE s.path LIKE '%server.log.2025-08-28-02' ORDER BY line_no"""
     ).fetchall()
     assert rejects == [
-        (1, "not a kafka_log4j record and no record before it to continue"),
+        (1, "the file starts in the middle of a record: this line continues one whose first line is not in the file"),
         (7, "starts like a kafka_log4j record but does not match its layout"),
         (8, "continues a rejected line"),
         (9, "invalid time '2025-13-45 03:01:05,000' in a kafka_log4j record"),

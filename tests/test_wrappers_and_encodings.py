@@ -118,3 +118,15 @@ def test_an_empty_file_is_wholly_ingested_not_a_problem_of_coverage(tmp_path: Pa
     done = run_cli("query", "--db", str(tmp_path / "x.duckdb"), "data_coverage", "--format", "json")
     assert done.returncode == 0
     assert [(row["host"], row["files"], row["files_not_ok"]) for row in json.loads(done.stdout)] == [("kafka-1", 1, 0)]
+
+
+def test_a_file_that_starts_in_the_middle_of_a_record_says_so_and_reads_on(tmp_path: Path) -> None:
+    # a rotated file whose first lines are the end of a stack trace begun in the file before it
+    text = "java.lang.OutOfMemoryError: Java heap space\n\tat java.base/java.nio.HeapByteBuffer.<init>(HeapByteBuffer.java:61)\n" \
+           "\t... 12 more\nStarting the broker\n" + "\n".join(RECORDS) + "\n"
+    con = ingest(tmp_path, "server.log.1", text.encode())
+    assert con.sql("SELECT format, lines_read, records, lines_rejected FROM sources").fetchall() == [
+        ("kafka_log4j", 8, 2, 4)]
+    mid = "the file starts in the middle of a record: this line continues one whose first line is not in the file"
+    assert con.sql("SELECT line_no, reason FROM rejects ORDER BY line_no").fetchall() == [
+        (1, mid), (2, mid), (3, mid), (4, "not a kafka_log4j record and no record before it to continue")]

@@ -25,7 +25,9 @@ CREATE TABLE IF NOT EXISTS sources (
     status           VARCHAR NOT NULL,      -- ok | unrecognised | refused | error
     note             VARCHAR,               -- why a file is not (wholly) ok
     ingested_at      TIMESTAMPTZ NOT NULL,
-    wrapper          VARCHAR                -- a prefix taken off every line: docker compose | kubectl --prefix | journald | syslog
+    wrapper          VARCHAR,               -- a prefix taken off every line: docker compose | kubectl --prefix | journald | syslog
+    part             VARCHAR                -- which log of a file that holds several: `container kafka-1`, `pod …`, `host …`
+                                            -- (one per writer the prefix names), `log` / `gc` (a JVM stdout with its GC log); NULL: the whole file
 );
 
 CREATE TABLE IF NOT EXISTS records (

@@ -35,7 +35,7 @@ _LEGACY_EVENT = re.compile(
     r"|Total time for which application threads were stopped: |Application time: )"
 )
 #: JDK 8 lines that are not events but only occur in HotSpot GC logs.
-_LEGACY_OTHER = re.compile(
+LEGACY_DETAIL = re.compile(
     r"^(?:(?:Java HotSpot\(TM\)|OpenJDK) \d+-Bit (?:Server|Client) VM \(\d+\.|Memory: \d+k page, "
     r"|CommandLine flags: |\d{4}-\d\d-\d\d \d\d:\d\d:\d\d GC log file created |\s+\[(?:Parallel Time|GC Worker"
     r"|Ext Root|Update RS|Scan RS|Object Copy|Termination|Code Root|Clear CT|Other|Choose CSet|Ref Proc"
@@ -103,12 +103,22 @@ def legacy_score(head_lines: list[str]) -> float:
     if not lines:
         return 0.0
     events = sum(1 for _, line in lines if _LEGACY_EVENT.match(line))
-    others = sum(1 for _, line in lines if not _LEGACY_EVENT.match(line) and _LEGACY_OTHER.match(line))
+    others = sum(1 for _, line in lines if not _LEGACY_EVENT.match(line) and LEGACY_DETAIL.match(line))
     if events == 0:
         has_header = any(
-            _LEGACY_OTHER.match(line) and ("VM (" in line or "GC log file created" in line) for _, line in lines
+            LEGACY_DETAIL.match(line) and ("VM (" in line or "GC log file created" in line) for _, line in lines
         )
         return 0.55 if has_header else 0.0
     # Free-form lines (Shenandoah statistics tables, heap dumps) may outnumber the event lines; stamped
     # GC records are specific enough that a few of them identify the file.
     return 0.5 + 0.5 * min(1.0, 2.0 * (events + others) / len(lines))
+
+
+#: A line that HotSpot's own logging wrote (a unified-logging line stamped with a time or an uptime, or tagged
+#: ``gc`` / ``safepoint``; a JDK 8 GC record), told apart line by line from an application's log in a stdout
+#: that holds both (``-Xlog:gc*:stdout``, ``-verbose:gc``). A Rust-regex (polars) pattern.
+GC_LINE = (
+    r"^\[(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[.,]\d{3}[+-]\d{2}:?\d{2}|\d+[.,]\d+s|\d+(?:ms|ns))\]"
+    r"|^(?:\[[^\[\]]*\])*\[(?:gc|safepoint)[a-z0-9_,]* *\]"
+    r"|" + _LEGACY_EVENT.pattern
+)

@@ -97,13 +97,15 @@ def golden_of(con: duckdb.DuckDBPyConnection, source: Source) -> dict[str, Any]:
     """What the ingest made of one source: per file its accounting and events, and its host's broker id."""
     files: dict[str, Any] = {}
     rows = con.execute(
-        """SELECT source_id, path, format, family, status, lines_read, records, lines_in_records, lines_rejected,
-                  ts_origin, first_ts, last_ts
-           FROM sources WHERE abs_path LIKE ? || '%' ORDER BY path""",
+        """SELECT source_id, path, part, host, format, family, status, lines_read, records, lines_in_records,
+                  lines_rejected, ts_origin, first_ts, last_ts
+           FROM sources WHERE abs_path LIKE ? || '%' ORDER BY path, part""",
         [str(source.folder.resolve()) + "/"],
     ).fetchall()
-    for sid, path, fmt, family, status, read, records, in_records, rejected, origin, first, last in rows:
+    for sid, path, part, host, fmt, family, status, read, records, in_records, rejected, origin, first, last in rows:
         name = str(Path(path).resolve().relative_to(source.folder.resolve()))
+        if part:  # one of the logs a file holds (a container of a compose capture, a stdout's GC lines)
+            name = f"{name} ({part}, host {host})"
         reasons = dict(con.execute(
             "SELECT reason, count(*) FROM rejects WHERE source_id = ? GROUP BY reason ORDER BY reason", [sid]
         ).fetchall())
@@ -114,10 +116,12 @@ def golden_of(con: duckdb.DuckDBPyConnection, source: Source) -> dict[str, Any]:
             "first_ts": _value(first), "last_ts": _value(last),
             "events": _events(con, table, sid) if table else [],
         }
-    host = con.execute("SELECT broker_id, broker_id_origin, broker_ids_seen FROM hosts WHERE host = ?",
-                       [source.slug]).fetchall()
-    broker = dict(zip(("broker_id", "broker_id_origin", "broker_ids_seen"), host[0], strict=True)) if host else {}
-    return {"host": broker, "files": files}
+    hosts = {}
+    for host in sorted({row[3] for row in rows}):
+        ids = con.execute("SELECT broker_id, broker_id_origin, broker_ids_seen FROM hosts WHERE host = ?", [host]).fetchall()
+        hosts[host] = dict(zip(("broker_id", "broker_id_origin", "broker_ids_seen"), ids[0], strict=True)) if ids else {}
+    # the source's folder is its host; a file holding several writers' logs names their hosts
+    return {"host": hosts.pop(source.slug, {}) if list(hosts) == [source.slug] else hosts, "files": files}
 
 
 def dumps(golden: dict[str, Any]) -> str:

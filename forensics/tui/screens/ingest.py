@@ -19,6 +19,7 @@ from textual.widgets import Footer, ProgressBar, RichLog, Static
 from forensics import db
 from forensics.errors import ForensicsError
 from forensics.ingest import FileResult, ingest
+from forensics.ingest import summary as closing_line
 from forensics.tui.messages import FileIngested, IngestFinished
 from forensics.tui.text import log_content, log_text
 
@@ -99,14 +100,9 @@ class IngestScreen(Screen[None]):
 
 def _summary(results: list[FileResult]) -> tuple[str, list[str], bool]:
     """The closing line of ``forensics ingest`` and its notes on time zones, for the screen."""
-    new = [r for r in results if r.status != "duplicate"]
     failed = [r for r in results if r.status not in ("ok", "duplicate")]
-    rejected = sum(r.lines_rejected for r in results)
-    summary = (f"{len(new)} file(s) ingested, {len(results) - len(new)} already there; "
-               f"{sum(r.records for r in new):,} records, {sum(r.events for r in new):,} events, "
-               f"{rejected:,} lines rejected" + (f"; {len(failed)} file(s) not fully ingested" if failed else ""))
     notes = []
     assumed = sorted({r.file.host for r in results if r.ts_origin and "assumed:" in r.ts_origin})
     if assumed:
         notes.append(f"times without an offset were taken as UTC for: {', '.join(assumed)}")
-    return summary, notes, bool(failed)
+    return closing_line(results), notes, bool(failed)
