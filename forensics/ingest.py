@@ -409,17 +409,28 @@ def _part_result(file: InputFile, whole: FileResult, split: parts.Split, key: st
 
 def _count_parts(con: duckdb.DuckDBPyConnection, dealer: parts.Dealer, logs: dict[str | None, _Part]) -> None:
     """Each log's lines: those dealt to it; in its records, only its own (another writer's lines may fall between
-    a record's first and last line)."""
+    a record's first and last line).
+
+    A log's own lines up to line x are counted from the runs of lines dealt to it (an as-of join finds the run
+    at x); a record [s, e] holds own(e) - own(s - 1) of them.
+    """
     ids = pl.DataFrame({"part": list(logs), "source_id": [p.result.source_id for p in logs.values()]},
                        schema={"part": pl.String, "source_id": pl.Int32})
-    runs = dealer.runs().join(ids, on="part")  # noqa: F841  (DuckDB finds it by name)
+    runs = (  # noqa: F841  (DuckDB finds it by name)
+        dealer.runs().join(ids, on="part")
+        .with_columns((pl.col("last") - pl.col("first") + 1).cum_sum().over("source_id").alias("upto"))
+    )
     own = dict(
         con.execute(
-            """SELECT r.source_id, sum(least(r.line_end, u.last) - greatest(r.line_start, u.first) + 1)::BIGINT
-               FROM records r JOIN runs u
-                 ON u.source_id = r.source_id AND u.first <= r.line_end AND u.last >= r.line_start
-               WHERE r.source_id IN (SELECT source_id FROM ids)
-               GROUP BY r.source_id"""
+            """WITH r AS (SELECT source_id, line_start - 1 AS before_start, line_end FROM records
+                          WHERE source_id IN (SELECT source_id FROM runs)),
+               owned AS (  -- own lines up to x: all runs before the one at x, and that run up to x
+                   SELECT r.source_id,
+                          u.upto - u.last + least(r.line_end, u.last)
+                          - coalesce(b.upto - b.last + least(r.before_start, b.last), 0) AS n
+                   FROM r ASOF JOIN runs u ON r.source_id = u.source_id AND r.line_end >= u.first
+                          ASOF LEFT JOIN runs b ON r.source_id = b.source_id AND r.before_start >= b.first)
+               SELECT source_id, sum(n)::BIGINT FROM owned GROUP BY source_id"""
         ).fetchall()
     )
     for key, part in logs.items():
