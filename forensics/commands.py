@@ -175,7 +175,7 @@ def check_formats(files: list[Path]) -> int:
 def run_report(db_path: str, out_format: str, output: str | None, bucket: str) -> None:
     from forensics.queries import convert
     from forensics.report import render_html, render_json, render_md
-    from forensics.report.build import build_report
+    from forensics.story.build import build_report
 
     width = convert(bucket, "INTERVAL", "--bucket")
     if width.total_seconds() <= 0:

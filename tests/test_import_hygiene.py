@@ -9,7 +9,7 @@ import sys
 from tests.conftest import REPO
 
 HEADLESS = ["forensics.cli", "forensics.commands", "forensics.queries", "forensics.db", "forensics.ingest",
-            "forensics.timeline", "forensics.report", "forensics.report.build", "parsers.registry"]
+            "forensics.timeline", "forensics.story", "forensics.story.build", "forensics.report", "parsers.registry"]
 #: Parts of the TUI package that hold no widget: they stay usable without Textual.
 TUI_DATA = ["forensics.tui", "forensics.tui.data", "forensics.tui.model", "forensics.tui.excerpt",
             "forensics.tui.findings", "forensics.tui.filters", "forensics.tui.zoom"]

@@ -12,7 +12,7 @@ from importlib import resources
 from string import Template
 
 from forensics.report.charts import chart
-from forensics.report.model import Report
+from forensics.story.model import Report
 from forensics.report.sections import sections
 
 

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from forensics.output import plain
-from forensics.report.model import Report
+from forensics.story.model import Report
 
 SCHEMA_VERSION = 1
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from forensics.report.model import Report
+from forensics.story.model import Report
 from forensics.report.sections import sections
 
 

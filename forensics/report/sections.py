@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from forensics.report.model import Report
+from forensics.story.model import Report
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The findings beside the timeline: the report's own (``forensics.report``), with their evidence located.
+"""The findings beside the timeline: the story's own (``forensics.story``), with their evidence located.
 
 The report's build step runs on a read-only connection in a worker; its findings are shown in
 the report's order and words. Each evidence ``path:line`` is resolved to the file's ``source_id``
@@ -52,7 +52,7 @@ class Findings:
 
 def load(con: duckdb.DuckDBPyConnection, database: str, bucket: timedelta = timedelta(minutes=5)) -> Findings:
     """The report's findings, built as ``forensics report --bucket`` builds them."""
-    from forensics.report.build import build_from
+    from forensics.story.build import build_from
 
     report = build_from(con, database, bucket)
     source_ids = {row["path"]: row["source_id"] for row in run_named(con, "ingest_summary").dicts()}

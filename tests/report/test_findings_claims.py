@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from forensics.report.build import build_report
-from forensics.report.findings import compose
-from forensics.report.model import Report
+from forensics.story.build import build_report
+from forensics.story.findings import compose
+from forensics.story.model import Report
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from forensics.report.model import Evidence, Finding, Row
+from forensics.story.model import Evidence, Finding, Row
 
 if TYPE_CHECKING:
-    from forensics.report.model import Report
+    from forensics.story.model import Report
 
 #: Heap after GC (% of capacity) that the cascade findings call "full".
 FULL_HEAP_PCT = 97.0

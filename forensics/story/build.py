@@ -13,8 +13,8 @@ from typing import Any
 import duckdb
 
 from forensics import db, timeline
-from forensics.report import findings
-from forensics.report.model import ProducerSummary, Report, Row, Series
+from forensics.story import findings
+from forensics.story.model import ProducerSummary, Report, Row, Series
 from forensics.timeline import run_named
 
 #: A feature is the suspect only if its percentage tracks new producers at least this well (Pearson, lag 0).
