@@ -525,6 +525,7 @@ def finalize(con: duckdb.DuckDBPyConnection) -> list[clocks.HostClock]:
     ``hosts.broker_id`` is the one id that a host's dumps and own lines show, NULL when they show several.
     """
     decided = clocks.settle(con)
+    drop_copies(con)
     con.execute(
         f"""
         CREATE OR REPLACE TABLE hosts AS
@@ -552,6 +553,46 @@ def finalize(con: duckdb.DuckDBPyConnection) -> list[clocks.HostClock]:
         """
     )
     return decided
+
+
+#: Columns that tell where an event was logged, not what it says: two events alike in all others are one.
+_PLACE = ("source_id", "host", "line_start", "line_end", "broker_id_origin")
+
+
+def drop_copies(con: duckdb.DuckDBPyConnection) -> None:
+    """Each event once, in ``broker_events`` and ``client_events`` (see ``_drop_copies``)."""
+    for table in ("broker_events", "client_events"):
+        _drop_copies(con, table)
+
+
+def _drop_copies(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Of events alike in everything but their place, logged by one host in different files, the one in a file
+    other than a stdout (else the first file ingested) stays; the others move to ``event_copies``, which keeps
+    their place."""
+    columns = [c for (c,) in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position", [table]
+    ).fetchall() if c not in _PLACE]
+    what = ", ".join(f'e."{c}"' for c in columns)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _copies AS
+        WITH e AS (
+            SELECT e.rowid AS rid, e.*, coalesce(s.log_kind, '') = 'stdout' AS in_stdout
+            FROM {table} e JOIN sources s USING (source_id) WHERE e.ts IS NOT NULL
+        ), alike AS (
+            SELECT rid, host, kind, ts, source_id, line_start, line_end,
+                   first_value(source_id) OVER w AS kept_source_id, first_value(line_start) OVER w AS kept_line_start
+            FROM e
+            WINDOW w AS (PARTITION BY e.host, {what} ORDER BY in_stdout, source_id, line_start)
+        )
+        SELECT * FROM alike WHERE source_id <> kept_source_id
+        """
+    )
+    if con.execute("SELECT count(*) FROM _copies").fetchall()[0][0]:
+        con.execute(f"""INSERT INTO event_copies SELECT '{table}', host, kind, ts, source_id, line_start, line_end,
+                        kept_source_id, kept_line_start FROM _copies""")
+        con.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT rid FROM _copies)")
+    con.execute("DROP TABLE _copies")
 
 
 def ingest(

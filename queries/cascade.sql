@@ -4,15 +4,18 @@
 --   $heap_pct % full), `gc_thrashing` (the first of $thrash_min_full_gcs or more Full GCs in a row, each within
 --   $thrash_window of the previous and each reclaiming less than $thrash_max_reclaim_pct % of the heap
 --   capacity), `oom` (the first OutOfMemoryError), `broker_failed` (the controller saw it go: `Broker failure
---   callback`, a KRaft fence, or, for the active controller itself, another broker elected in its place),
---   `leadership_moved` (the first partition whose leader moved off it, from its first OOM or failure on) and
---   `broker_started` (back up after that). `cascade_order` numbers the brokers by their first OOM or failure
---   (NULL for brokers that did neither); rows name the host that logged the evidence, its file and line.
+--   callback`, a KRaft fence, or, for the active controller itself, another broker elected in its place; never
+--   the failure a controller logs when a broker stops as planned, see broker_episodes), `broker_killed` (it
+--   started again with no stop logged: the time is that restart), `leadership_moved` (the first partition
+--   whose leader moved off it, from its first unplanned fall on) and `broker_started` (back up after that).
+--   `cascade_order` numbers the brokers by their first unplanned fall (NULL for brokers that did not fall:
+--   planned restarts are maintenance, not a fall); rows name the host that logged the evidence, its file and line.
 -- param: heap_pct DOUBLE = 90.0  -- heap after GC, % of capacity, that counts as high
 -- param: thrash_min_full_gcs INTEGER = 2  -- Full GCs in a row that make thrashing
 -- param: thrash_max_reclaim_pct DOUBLE = 5.0  -- a Full GC reclaiming less than this % of capacity reclaims "nothing"
 -- param: thrash_window INTERVAL = '5 minutes'  -- longest gap between two Full GCs of one run
 WITH
+-- include: broker_lives
 broker_hosts AS (SELECT host, broker_id FROM hosts WHERE broker_id IS NOT NULL),
 gc AS (
     SELECT coalesce(g.host, s.host) AS host, g.ts, g.kind, g.line_start, s.path,
@@ -46,8 +49,8 @@ thrashing AS (
     GROUP BY host, run_id HAVING count(*) >= $thrash_min_full_gcs
     QUALIFY row_number() OVER (PARTITION BY host ORDER BY min(ts)) = 1
 ),
-ev AS (  -- kafkaServer.out repeats server.log's WARN/ERROR lines: the other file is cited first
-    SELECT e.*, s.path, (e.ts, coalesce(s.log_kind, '') = 'stdout', s.path, e.line_start) AS cite
+ev AS (
+    SELECT e.*, s.path, (e.ts, s.path, e.line_start) AS cite
     FROM broker_events e JOIN sources s USING (source_id) WHERE e.ts IS NOT NULL
 ),
 oom AS (
@@ -55,31 +58,22 @@ oom AS (
            'java.lang.OutOfMemoryError: ' || coalesce(arg_min(detail, cite), '') AS detail
     FROM ev WHERE kind = 'oom' GROUP BY host
 ),
-controller_seen AS (  -- who was the active controller at a time: elections, and lines a controller logs as one
-    SELECT ts, broker_id AS controller FROM ev WHERE kind = 'controller_change'
-    UNION ALL
-    SELECT ts, node_id FROM ev WHERE kind IN ('broker_failed', 'producer_id_block', 'broker_registered') AND node_id IS NOT NULL
+failed AS (  -- the first time the cluster lost it, not counting the failures it logs for a planned stop
+    SELECT broker_id, min(seen_at) AS ts, arg_min(seen_by, seen_at) AS seen_by, arg_min(seen_source, seen_at) AS path,
+           arg_min(seen_line, seen_at) AS line, arg_min(seen_detail, seen_at) AS detail
+    FROM lives WHERE seen_at IS NOT NULL GROUP BY broker_id
 ),
-failovers AS (  -- an election of another broker while the previous controller was someone else: that one failed
-    SELECT c.ts, c.host AS seen_by, c.path, c.line_start AS line, c.broker_id AS new_controller, c.epoch,
-           (SELECT arg_max(p.controller, p.ts) FROM controller_seen p WHERE p.ts < c.ts) AS previous
-    FROM ev c WHERE c.kind = 'controller_change'
+killed AS (  -- a life that ended with no stop and no failure logged; it is known to be over at its restart
+    SELECT l.broker_id, min(n.started_at) AS ts, arg_min(n.host, n.started_at) AS seen_by,
+           arg_min(n.start_source, n.started_at) AS path, arg_min(n.start_line, n.started_at) AS line,
+           'no stop logged before it started again' AS detail
+    FROM lives l JOIN lives n ON n.host = l.host AND n.life = l.life + 1
+    WHERE l.ending = 'killed' GROUP BY l.broker_id
 ),
-failed AS (
-    SELECT broker_id, arg_min(ts, ts) AS ts, arg_min(host, ts) AS seen_by, arg_min(path, ts) AS path,
-           arg_min(line, ts) AS line, arg_min(detail, ts) AS detail
-    FROM (
-        SELECT broker_id, ts, host, path, line_start AS line, detail FROM ev WHERE kind = 'broker_failed'
-        UNION ALL
-        SELECT previous, ts, seen_by, path, line,
-               'controller ' || previous || ' replaced: ' || new_controller || ' elected' || coalesce(' (epoch ' || epoch || ')', '')
-        FROM failovers WHERE previous IS NOT NULL AND previous <> new_controller
-    ) GROUP BY broker_id
-),
-down AS (  -- when a broker first went down: its first OOM or failure
-    SELECT b.host, b.broker_id, least(o.ts, f.ts) AS ts
-    FROM broker_hosts b LEFT JOIN oom o USING (host) LEFT JOIN failed f USING (broker_id)
-    WHERE o.ts IS NOT NULL OR f.ts IS NOT NULL
+down AS (  -- when a broker first went down unplanned: its first OOM, failure or end without a stop
+    SELECT b.host, b.broker_id, least(o.ts, f.ts, k.ts) AS ts
+    FROM broker_hosts b LEFT JOIN oom o USING (host) LEFT JOIN failed f USING (broker_id) LEFT JOIN killed k USING (broker_id)
+    WHERE o.ts IS NOT NULL OR f.ts IS NOT NULL OR k.ts IS NOT NULL
 ),
 moved AS (
     SELECT d.broker_id, arg_min(e.ts, e.ts) AS ts, arg_min(e.host, e.ts) AS seen_by, arg_min(e.path, e.ts) AS path,
@@ -104,6 +98,8 @@ stages AS (
     SELECT b.host, b.broker_id, 3, 'oom', s.ts, b.host, s.path, s.line, s.detail FROM broker_hosts b JOIN oom s USING (host)
     UNION ALL
     SELECT b.host, b.broker_id, 4, 'broker_failed', s.ts, s.seen_by, s.path, s.line, s.detail FROM broker_hosts b JOIN failed s USING (broker_id)
+    UNION ALL
+    SELECT b.host, b.broker_id, 4, 'broker_killed', s.ts, s.seen_by, s.path, s.line, s.detail FROM broker_hosts b JOIN killed s USING (broker_id)
     UNION ALL
     SELECT b.host, b.broker_id, 5, 'leadership_moved', s.ts, s.seen_by, s.path, s.line, s.detail FROM broker_hosts b JOIN moved s USING (broker_id)
     UNION ALL

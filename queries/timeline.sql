@@ -36,10 +36,7 @@ broker AS (
         END AS description,
         s.path, e.line_start
     FROM broker_events e JOIN sources s USING (source_id)
-    WHERE e.ts IS NOT NULL AND e.kind <> 'producer_snapshot'
-      AND NOT (coalesce(s.log_kind, '') = 'stdout' AND EXISTS (
-            SELECT 1 FROM broker_events o JOIN sources os USING (source_id)
-            WHERE o.host = e.host AND o.kind = e.kind AND o.ts = e.ts AND coalesce(os.log_kind, '') <> 'stdout'))
+    WHERE e.ts IS NOT NULL AND e.kind <> 'producer_snapshot'  -- (a stdout's copies are in event_copies, not here)
 ),
 gc AS (
     SELECT g.ts, coalesce(g.host, s.host) AS host, 'gc' AS origin,

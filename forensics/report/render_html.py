@@ -45,7 +45,7 @@ def render(report: Report) -> str:
     body.append('<h2 id="findings">Findings</h2>')
     for f in report.findings:
         evidence = ", ".join(f"<code>{escape(str(e))}</code>" for e in f.evidence)
-        body.append(f'<div class="finding {escape(f.severity)}"><b>{escape(f.title)}</b> ({escape(f.severity)}). '
+        body.append(f'<div class="finding {escape(f.severity)}"><b>{escape(f.title)}</b> ({escape(f.severity)}, {escape(f.confidence)}). '
                     f"{escape(f.text)}" + (f'<div class="ev">Evidence: {evidence}</div>' if evidence else "") + "</div>")
     charts = _charts(report)
     if charts:

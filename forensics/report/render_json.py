@@ -20,7 +20,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "window": {"start": report.window[0], "end": report.window[1]},
         "suspect_feature": report.suspect_feature,
         "findings": [
-            {"id": f.id, "severity": f.severity, "title": f.title, "text": f.text,
+            {"id": f.id, "severity": f.severity, "confidence": f.confidence, "title": f.title, "text": f.text,
              "evidence": [{"source": e.source, "line": e.line, "what": e.what} for e in f.evidence]}
             for f in report.findings
         ],
@@ -64,6 +64,11 @@ def to_dict(report: Report) -> dict[str, Any]:
             {"order": r["cascade_order"], "host": r["host"], "broker_id": r["broker_id"], "event": r["event"], "ts": r["ts"],
              "detail": r["detail"], "seen_by": r["seen_by"], "source": r["source"], "line": r["line_start"]}
             for r in report.cascade
+        ],
+        "episodes": [
+            {k: e[k] for k in ("host", "broker_id", "life", "started_at", "up_at", "ending", "unplanned", "ended_at", "cause",
+                               "seen_at", "seen_by", "restarted_at", "source", "line_start")}
+            for e in report.episodes
         ],
         "alerts": [
             {k: a[k] for k in ("signal", "host", "baseline_median", "baseline_p99", "threshold", "rule", "first_crossed",

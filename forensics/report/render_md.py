@@ -17,7 +17,7 @@ def render(report: Report) -> str:
         out += [f"Evidence from {start:%Y-%m-%d %H:%M:%S} to {end:%Y-%m-%d %H:%M:%S} UTC. All times UTC.", ""]
     out += ["## Findings", ""]
     for f in report.findings:
-        out.append(f"* **{_escape(f.title)}** ({f.severity}). {_escape(f.text)}")
+        out.append(f"* **{_escape(f.title)}** ({f.severity}, {f.confidence}). {_escape(f.text)}")
         if f.evidence:
             out.append("  Evidence: " + ", ".join(f"`{_escape(str(e))}`" for e in f.evidence))
     for section in sections(report):

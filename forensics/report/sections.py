@@ -89,6 +89,15 @@ def sections(report: Report) -> Iterator[Section]:
          + (f"{r['source']}:{r['line_start']}" if r["source"] else "",) for r in report.cascade],
     )
     yield Section(
+        "episodes", "Broker lives",
+        "Each broker's lives, from a start to the next: how each ended (crash, planned stop, failure seen by the "
+        "cluster, killed: started again with no stop logged) and the line that shows it. Planned stops are "
+        "maintenance, not part of the cascade.",
+        ("host", "life", "started", "ending", "ended", "cause", "seen by the cluster", "restarted", "evidence"),
+        [tuple(cell(e[k]) for k in ("host", "life", "started_at", "ending", "ended_at", "cause", "seen_at", "restarted_at"))
+         + (f"{e['source']}:{e['line_start']}" if e["source"] else "",) for e in report.episodes],
+    )
+    yield Section(
         "timeline", "Timeline of notable events",
         "Warnings and worse from every source, in time order; alike events on one host less than 5 minutes apart "
         "are one row.",

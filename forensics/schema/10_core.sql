@@ -75,3 +75,17 @@ CREATE TABLE IF NOT EXISTS broker_events (
     broker_id_origin VARCHAR       -- 'line': the event's own line names it; 'config': the file's own config dump
                                    -- (broker.id / node.id) of the only broker writing it; NULL: not known
 );
+
+-- A typed event that a JVM wrote to two files of one host (its stdout copies server.log's WARN and ERROR
+-- records; a log copied twice into the bundle): the copy's place, and the event kept in its table.
+CREATE TABLE IF NOT EXISTS event_copies (
+    event_table     VARCHAR NOT NULL,  -- broker_events | client_events
+    host            VARCHAR,
+    kind            VARCHAR NOT NULL,
+    ts              TIMESTAMPTZ,
+    source_id       INTEGER NOT NULL,  -- where the copy is (its record stays in records)
+    line_start      BIGINT NOT NULL,
+    line_end        BIGINT NOT NULL,
+    kept_source_id  INTEGER NOT NULL,  -- the event kept: a file other than a stdout where there is one
+    kept_line_start BIGINT NOT NULL
+);

@@ -49,6 +49,7 @@ def build_from(con: duckdb.DuckDBPyConnection, database: str, bucket: timedelta)
         gc=run_named(con, "gc_by_host"),
         correlation=correlation,
         cascade=run_named(con, "cascade"),
+        episodes=run_named(con, "broker_episodes"),
         anomalies=[r for r in run_named(con, "anomalies", bucket=bucket) if r["first_of_run"]],
         alerts=run_named(con, "alert_thresholds", bucket=bucket, baseline_until=first_on),
         timeline=timeline.load(con, min_severity="warning", collapse="5 minutes"),

@@ -38,9 +38,10 @@ def compose(report: Report) -> list[Finding]:
         _per_request_producers(report),
         _cascade(report),
         *_broker_falls(report),
+        _maintenance(report),
         _correlation(report),
         _alerts(report),
-        _coverage(report),
+        _unknowns(report),
     ]
     return [f for f in found if f is not None]
 
@@ -53,7 +54,7 @@ def _producer_growth(report: Report) -> Finding | None:
         when = f" in the {p.peak_at:%H:%M} hour" if p.peak_at else ""
         return Finding("producer_growth", "warning", "New producers grew",
                        f"New producers peaked at {num(p.peak_per_hour)}/h{when}. No rollout or deploy export was ingested: "
-                       "what made them is not in the data.")
+                       "what made them is not in the data.", confidence="estimated")
     steps = [s for s in report.suspect_steps if (s["to_pct"] or 0) > (s["from_pct"] or 0)]
     jumps = [s for s in steps if (s["step_ratio"] or 0) >= 2]
     said = ", ".join(f"{pct(s['to_pct'])} (×{s['step_ratio']:g})" for s in jumps)
@@ -66,7 +67,7 @@ def _producer_growth(report: Report) -> Finding | None:
         text += f", rising after each step of {report.suspect_feature}: {said} on the rate before the step"
     text += "."
     evidence = tuple(Evidence(s["source"], s["line_start"], f"{s['feature']} → {pct(s['to_pct'])}") for s in steps if s["source"])
-    return Finding("producer_growth", "warning", "New producers grew with the rollout", text, evidence)
+    return Finding("producer_growth", "warning", "New producers grew with the rollout", text, evidence, "estimated")
 
 
 def _per_request_producers(report: Report) -> Finding | None:
@@ -83,11 +84,12 @@ def _per_request_producers(report: Report) -> Finding | None:
         f"median lifetime {span}, every close with timeoutMillis = 60000 (the Pekko/Akka default of a producer per "
         "stream): a producer per request."
     )
-    return Finding("producer_per_request", "warning", "A Kafka producer per request", text)
+    return Finding("producer_per_request", "warning", "A Kafka producer per request", text, confidence="inferred")
 
 
 #: How each broker's fall is named in the cascade, the first stage it has: what the data shows, nothing more.
 FALL_STAGES = (("oom", "OOM", "first OutOfMemoryError"), ("broker_failed", "failed", "failure seen by the controller"),
+               ("broker_killed", "stopped without a shutdown, restarted", "started again with no stop logged"),
                ("leadership_moved", "leadership moved", "leadership moved away"))
 
 
@@ -122,6 +124,7 @@ def _broker_falls(report: Report) -> list[Finding]:
             )
         labels = {
             "gc_thrashing": "Full-GC thrashing from", "oom": "OOM at", "broker_failed": "failure seen by the controller at",
+            "broker_killed": "started again with no stop logged at",
             "leadership_moved": "leadership moved away at", "broker_started": "back up at",
         }
         for event, label in labels.items():
@@ -155,7 +158,7 @@ def _correlation(report: Report) -> Finding | None:
             f"{suspect['feature']}'s rollout percentage tracks new producers with Pearson {suspect['pearson_lag0']:g} "
             f"(Spearman {suspect['spearman_lag0']:g}) at lag 0" + (f"; the other flags changed meanwhile: {others}." if others else ".")
         )
-    return Finding("correlation", "info", "What moves together", " ".join(sentences))
+    return Finding("correlation", "info", "What moves together", " ".join(sentences), confidence="estimated")
 
 
 def _alerts(report: Report) -> Finding | None:
@@ -172,24 +175,50 @@ def _alerts(report: Report) -> Finding | None:
         h = heap[0]
         text += (f"; one on heap after GC above {num(h['threshold'])} % on {h['host']} at {hhmm(h['first_crossed'])}, "
                  f"{num(h['lead_minutes'])} minutes before it")
-    return Finding("alerts", "info", "What would have warned us", text + ".")
+    return Finding("alerts", "info", "What would have warned us", text + ".", confidence="estimated")
 
 
-def _coverage(report: Report) -> Finding | None:
+def _maintenance(report: Report) -> Finding | None:
+    """Planned stops: shown as maintenance, never as a fall of the cascade."""
+    planned = [e for e in report.episodes if e["ending"] == "planned"]
+    if not planned:
+        return None
+    parts = []
+    for e in planned:
+        back = f", back up at {hhmm(e['restarted_at'])}" if e["restarted_at"] else ", not started again in the logs"
+        parts.append(f"{e['host']} stopped at {hhmm(e['ended_at'])} ({e['cause']}){back}")
+    evidence = tuple(Evidence(e["source"], e["line_start"], f"{e['host']}: planned stop") for e in planned if e["source"])
+    return Finding("maintenance", "info", "Planned restarts (maintenance, not part of the cascade)",
+                   "; ".join(parts) + ".", evidence)
+
+
+def _unknowns(report: Report) -> Finding | None:
+    """What the data could not tell, and why: the last finding."""
     bad = [r for r in report.coverage if r["files_not_ok"]]
     assumed = [r["host"] for r in report.coverage if "assumed" in str(r["time_origins"] or "")]
     no_changes = not any("events" in str(r.get("families") or "") for r in report.coverage)
-    if not bad and not assumed and not no_changes:
-        return None
+    brokers = [r["host"] for r in report.coverage if "broker" in str(r.get("families") or "")]
+    no_gc = [h for h in brokers if not any(r["host"] == h and "gc" in str(r.get("families") or "") for r in report.coverage)]
+    no_clients = not any("client" in str(r.get("families") or "") for r in report.coverage)
+    killed = [e for e in report.episodes if e["ending"] == "killed"]
     parts = []
     if no_changes:
         parts.append("no rollout, feature-flag or deploy export was ingested, so no finding can name a change behind the incident")
+    if no_gc:
+        parts.append(f"no GC log for {', '.join(no_gc)}: their heap and GC pauses are unknown")
+    if no_clients and brokers:
+        parts.append("no client application log: producer lifetimes and who created them are unknown")
+    if killed:
+        parts.append("when " + ", ".join(sorted({e["host"] for e in killed})) + " went down is unknown: no stop or failure "
+                     "was logged before it started again")
     if assumed:
         parts.append(f"zone-less times were taken as UTC on {', '.join(assumed)}")
     if bad:
         parts.append(f"{sum(r['files_not_ok'] for r in bad)} file(s) not wholly ingested on {', '.join(r['host'] for r in bad)}")
+    if not parts:
+        return None
     text = "; ".join(parts)
-    return Finding("coverage", "info", "What the evidence rests on", text[:1].upper() + text[1:] + ".")
+    return Finding("coverage", "info", "What the evidence could not tell", text[:1].upper() + text[1:] + ".")
 
 
 def _fallen(report: Report) -> list[tuple[str, dict[str, Row]]]:

@@ -27,6 +27,11 @@ class Evidence:
         return f"{self.source}:{self.line}" if self.line is not None else self.source
 
 
+#: How sure a finding is: ``measured`` (read off log lines), ``estimated`` (computed from them by a model, e.g. new
+#: producers from producer-ID blocks), ``inferred`` (a reading of what the lines mean, e.g. "a producer per request").
+CONFIDENCES = ("measured", "estimated", "inferred")
+
+
 @dataclass(frozen=True)
 class Finding:
     id: str
@@ -34,6 +39,7 @@ class Finding:
     title: str
     text: str
     evidence: tuple[Evidence, ...] = ()
+    confidence: str = "measured"  # one of CONFIDENCES
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,7 @@ class Report:
     gc: list[Row]
     correlation: list[Row]
     cascade: list[Row]
+    episodes: list[Row]
     anomalies: list[Row]
     alerts: list[Row]
     timeline: list[TimelineRow]

@@ -37,6 +37,7 @@ class Finding:
     title: str
     text: str
     evidence: tuple[Proof, ...]
+    confidence: str = "measured"  # measured | estimated | inferred (forensics.story.model.CONFIDENCES)
 
     @property
     def ts(self) -> datetime | None:
@@ -58,7 +59,7 @@ def load(con: duckdb.DuckDBPyConnection, database: str, bucket: timedelta = time
     source_ids = {row["path"]: row["source_id"] for row in run_named(con, "ingest_summary").dicts()}
     items = [
         Finding(SEVERITIES.get(f.severity, "info"), f.title, f.text,
-                tuple(_locate(con, source_ids, e.source, e.line, e.what) for e in f.evidence))
+                tuple(_locate(con, source_ids, e.source, e.line, e.what) for e in f.evidence), f.confidence)
         for f in report.findings
     ]
     return Findings(items, report.suspect_feature)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from forensics.ingest import drop_copies
 from tests.queries.support import T0, at, event, gc, rows, source, tiny_db
 
 
@@ -28,6 +29,7 @@ def incident():
     event(con, 4, "kafka-1", 6, at(1521), "leader_change", topic="t", partition=0, leader=1, prev_leader=3)
     event(con, 5, "kafka-2", 1, at(2000), "controller_change", broker_id=2, epoch=8, detail="2 successfully elected")
     event(con, 2, "kafka-3", 90, at(3000), "broker_started", broker_id=3, detail="[KafkaServer id=3] started")
+    drop_copies(con)  # as ingest does: the console copy of the OOM moves to event_copies
     return con
 
 

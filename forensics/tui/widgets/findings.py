@@ -16,6 +16,8 @@ def finding_prompt(finding: Finding, gap: bool = False) -> Content:
     """Title, text and how much evidence; ``gap`` ends it with an empty line (before the next one)."""
     title = log_content(finding.title, SEVERITY_STYLE.get(finding.severity, ""))
     parts: list[Content | str | tuple[str, str]] = [title]
+    if finding.confidence != "measured":
+        parts.append((f"  ({finding.confidence})", "$text-muted"))
     if finding.text:
         parts += ["\n", log_content(finding.text, "$text-muted")]
     if finding.evidence:
