@@ -8,6 +8,7 @@ the machine's zone. Read-only opens are used for every query path, so a stray
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ def open_for_write(path: str | Path) -> duckdb.DuckDBPyConnection:
     except duckdb.Error as exc:
         raise InputError(f"cannot open database {path}: {exc}") from exc
     _pin(con)
+    _check_schema(con, path)
     con.execute(schema_sql())
     return con
 
@@ -56,7 +58,41 @@ def open_read_only(path: str | Path) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect(str(path), read_only=str(path) != ":memory:")
     except duckdb.Error as exc:
         raise InputError(f"cannot open database {path}: {exc}") from exc
+    _check_schema(con, path)
     return _pin(con)
+
+
+@lru_cache(maxsize=1)
+def _expected_columns() -> dict[str, tuple[str, ...]]:
+    """Every table's columns as this version's schema makes them."""
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(schema_sql())
+        return _columns(con)
+    finally:
+        con.close()
+
+
+def _columns(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, ...]]:
+    rows = con.execute(
+        "SELECT table_name, list(column_name ORDER BY column_index) FROM duckdb_columns() "
+        "WHERE NOT internal AND schema_name = 'main' GROUP BY table_name"
+    ).fetchall()
+    return {table: tuple(columns) for table, columns in rows}
+
+
+def _check_schema(con: duckdb.DuckDBPyConnection, path: str | Path) -> None:
+    """A database another version of forensics wrote: say so, instead of a catalog error or a failed insert."""
+    have = _columns(con)
+    if not have:
+        return  # a new, empty file
+    differ = sorted(t for t, columns in _expected_columns().items() if have.get(t) != columns)
+    if differ:
+        con.close()
+        raise InputError(
+            f"{path} was written by another version of forensics (tables {', '.join(differ)} differ from this one's)",
+            hint="ingest the logs again into a new database: forensics ingest --db NEW.duckdb LOGS…",
+        )
 
 
 def run(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> duckdb.DuckDBPyRelation | None:

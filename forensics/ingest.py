@@ -526,6 +526,7 @@ def finalize(con: duckdb.DuckDBPyConnection) -> list[clocks.HostClock]:
     """
     decided = clocks.settle(con)
     drop_copies(con)
+    settle_window(con)
     con.execute(
         f"""
         CREATE OR REPLACE TABLE hosts AS
@@ -555,6 +556,52 @@ def finalize(con: duckdb.DuckDBPyConnection) -> list[clocks.HostClock]:
     return decided
 
 
+#: Hours with records further apart than this split the data into separate spans (see ``settle_window``).
+WINDOW_GAP_HOURS = 24
+
+
+def settle_window(con: duckdb.DuckDBPyConnection) -> None:
+    """``time_window``: the span of the records' densest stretch, and ``time_outliers``: per file, the records
+    outside it.
+
+    The hours holding records are split wherever two are more than ``WINDOW_GAP_HOURS`` apart; the stretch
+    with the most records is the window (the later one on a tie). One line stamped 1970, or a host whose clock
+    is a year off, is a stretch of its own: named, never the span of a query. The histogram has a row per
+    hour that holds records, so its size follows the data, not the span of its times.
+    """
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE time_window AS
+        WITH hours AS (
+            SELECT time_bucket(INTERVAL 1 hour, ts) AS h, count(*) AS n FROM records WHERE ts IS NOT NULL GROUP BY 1
+        ), breaks AS (
+            SELECT h, n, CASE WHEN h - lag(h) OVER (ORDER BY h) > INTERVAL {WINDOW_GAP_HOURS} hours THEN 1 ELSE 0 END AS gap
+            FROM hours
+        ), stretches AS (
+            SELECT h, n, sum(gap) OVER (ORDER BY h ROWS UNBOUNDED PRECEDING) AS stretch FROM breaks
+        ), best AS (
+            SELECT min(h) AS lo, max(h) + INTERVAL 1 hour AS hi, sum(n) AS n, count(*) OVER () AS stretches
+            FROM stretches GROUP BY stretch ORDER BY sum(n) DESC, min(h) DESC LIMIT 1
+        )
+        SELECT (SELECT min(ts) FROM records WHERE ts >= b.lo AND ts < b.hi) AS window_start,
+               (SELECT max(ts) FROM records WHERE ts >= b.lo AND ts < b.hi) AS window_end,
+               b.n AS records_inside,
+               (SELECT count(*) FROM records WHERE ts IS NOT NULL) - b.n AS records_outside,
+               'the densest of ' || b.stretches || ' stretch(es) of records (a gap of over {WINDOW_GAP_HOURS} hours splits them)' AS rule
+        FROM best b
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE time_outliers AS
+        SELECT r.source_id, any_value(r.host) AS host, count(*) AS records, min(r.ts) AS first_ts, max(r.ts) AS last_ts
+        FROM records r, time_window w
+        WHERE r.ts < w.window_start OR r.ts > w.window_end
+        GROUP BY r.source_id
+        """
+    )
+
+
 #: Columns that tell where an event was logged, not what it says: two events alike in all others are one.
 _PLACE = ("source_id", "host", "line_start", "line_end", "broker_id_origin")
 
@@ -566,9 +613,10 @@ def drop_copies(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _drop_copies(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """Of events alike in everything but their place, logged by one host in different files, the one in a file
-    other than a stdout (else the first file ingested) stays; the others move to ``event_copies``, which keeps
-    their place."""
+    """Of events alike in everything but their place, from records alike in logger and text, logged by one host in
+    different files, the one in a file other than a stdout (else the first file ingested) stays; the others move
+    to ``event_copies``, which keeps their place. (A JVM's own ``Exception in thread …`` line in its stdout is
+    an event of its own, not a copy.)"""
     columns = [c for (c,) in con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position", [table]
     ).fetchall() if c not in _PLACE]
@@ -576,14 +624,16 @@ def _drop_copies(con: duckdb.DuckDBPyConnection, table: str) -> None:
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _copies AS
-        WITH e AS (
-            SELECT e.rowid AS rid, e.*, coalesce(s.log_kind, '') = 'stdout' AS in_stdout
-            FROM {table} e JOIN sources s USING (source_id) WHERE e.ts IS NOT NULL
+        WITH e AS (  -- with the text of the record each event comes from: a copy is the same line
+            SELECT e.rowid AS rid, e.*, coalesce(s.log_kind, '') = 'stdout' AS in_stdout, hash(r.logger, r.message) AS said
+            FROM {table} e JOIN sources s USING (source_id)
+            LEFT JOIN records r ON r.source_id = e.source_id AND r.line_start = e.line_start
+            WHERE e.ts IS NOT NULL
         ), alike AS (
             SELECT rid, host, kind, ts, source_id, line_start, line_end,
                    first_value(source_id) OVER w AS kept_source_id, first_value(line_start) OVER w AS kept_line_start
             FROM e
-            WINDOW w AS (PARTITION BY e.host, {what} ORDER BY in_stdout, source_id, line_start)
+            WINDOW w AS (PARTITION BY e.host, e.said, {what} ORDER BY in_stdout, source_id, line_start)
         )
         SELECT * FROM alike WHERE source_id <> kept_source_id
         """

@@ -14,7 +14,7 @@
 -- param: request_at DOUBLE = 0.9  -- as in producer_id_growth
 WITH RECURSIVE
 -- include: new_producer_estimate
-data_start AS (SELECT min(first_ts) AS t FROM sources WHERE first_ts IS NOT NULL AND family IN ('broker', 'gc')),
+data_start AS (SELECT greatest(min(first_ts), (SELECT window_start FROM time_window)) AS t FROM sources WHERE first_ts IS NOT NULL AND family IN ('broker', 'gc')),
 baseline AS (
     SELECT d.t AS lo,
            coalesce(CAST($baseline_until AS TIMESTAMPTZ),
@@ -24,7 +24,8 @@ baseline AS (
 ),
 cluster_buckets AS (
     SELECT b AS bucket_start
-    FROM (SELECT time_bucket(CAST($bucket AS INTERVAL), to_timestamp(min(lo))) AS lo, to_timestamp(max(hi)) AS hi FROM pid_pieces) s,
+    FROM (SELECT time_bucket(CAST($bucket AS INTERVAL), greatest(to_timestamp(min(lo)), (SELECT window_start FROM time_window))) AS lo,
+                 least(to_timestamp(max(hi)), (SELECT window_end FROM time_window)) AS hi FROM pid_pieces) s,
          LATERAL (SELECT unnest(generate_series(s.lo, s.hi, CAST($bucket AS INTERVAL))) AS b)
     WHERE s.lo IS NOT NULL
 ),

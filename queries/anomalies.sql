@@ -19,7 +19,8 @@
 WITH RECURSIVE
 -- include: new_producer_estimate
 host_range AS (
-    SELECT host, time_bucket(CAST($bucket AS INTERVAL), min(first_ts)) AS lo, max(last_ts) AS hi
+    SELECT host, time_bucket(CAST($bucket AS INTERVAL), greatest(min(first_ts), (SELECT window_start FROM time_window))) AS lo,
+           least(max(last_ts), (SELECT window_end FROM time_window)) AS hi  -- never beyond the records' dense span (time_window)
     FROM sources WHERE first_ts IS NOT NULL AND host IS NOT NULL GROUP BY host
 ),
 host_buckets AS (
@@ -28,7 +29,8 @@ host_buckets AS (
 ),
 cluster_buckets AS (
     SELECT b AS bucket_start
-    FROM (SELECT time_bucket(CAST($bucket AS INTERVAL), to_timestamp(min(lo))) AS lo, to_timestamp(max(hi)) AS hi FROM pid_pieces) s,
+    FROM (SELECT time_bucket(CAST($bucket AS INTERVAL), greatest(to_timestamp(min(lo)), (SELECT window_start FROM time_window))) AS lo,
+                 least(to_timestamp(max(hi)), (SELECT window_end FROM time_window)) AS hi FROM pid_pieces) s,
          LATERAL (SELECT unnest(range(s.lo, s.hi, CAST($bucket AS INTERVAL))) AS b)
     WHERE s.lo IS NOT NULL
 ),

@@ -16,7 +16,8 @@
 -- param: thrash_min_full_gcs INTEGER = 2   -- Full GCs in one bucket before it can be thrashing
 -- param: thrash_max_reclaim_pct DOUBLE = 5.0   -- a Full GC reclaiming less than this % of capacity reclaims "nothing"
 WITH brokers AS (
-    SELECT h.host, h.broker_id, min(s.first_ts) AS first_ts, max(s.last_ts) AS last_ts
+    SELECT h.host, h.broker_id, greatest(min(s.first_ts), (SELECT window_start FROM time_window)) AS first_ts,
+           least(max(s.last_ts), (SELECT window_end FROM time_window)) AS last_ts  -- within the records' dense span (time_window)
     FROM hosts AS h
     JOIN sources AS s USING (host)
     WHERE h.broker_id IS NOT NULL AND s.first_ts IS NOT NULL

@@ -49,9 +49,10 @@ thrashing AS (
     GROUP BY host, run_id HAVING count(*) >= $thrash_min_full_gcs
     QUALIFY row_number() OVER (PARTITION BY host ORDER BY min(ts)) = 1
 ),
-ev AS (
+ev AS (  -- within the span the story covers
     SELECT e.*, s.path, (e.ts, s.path, e.line_start) AS cite
-    FROM broker_events e JOIN sources s USING (source_id) WHERE e.ts IS NOT NULL
+    FROM broker_events e JOIN sources s USING (source_id)
+    WHERE e.ts BETWEEN (SELECT lo FROM life_span) AND (SELECT hi FROM life_span)
 ),
 oom AS (
     SELECT host, min(ts) AS ts, arg_min(path, cite) AS path, arg_min(line_start, cite) AS line,

@@ -17,7 +17,8 @@
 WITH RECURSIVE
 -- include: new_producer_estimate
 span AS (
-    SELECT time_bucket(CAST($bucket AS INTERVAL), to_timestamp(min(lo))) AS lo, to_timestamp(max(hi)) AS hi FROM pid_pieces
+    SELECT time_bucket(CAST($bucket AS INTERVAL), greatest(to_timestamp(min(lo)), (SELECT window_start FROM time_window))) AS lo,
+           least(to_timestamp(max(hi)), (SELECT window_end FROM time_window)) AS hi FROM pid_pieces  -- within the records' dense span (time_window)
 ),
 buckets AS (
     SELECT b AS bucket_start, b + CAST($bucket AS INTERVAL) AS bucket_end,

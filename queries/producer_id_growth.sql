@@ -26,7 +26,8 @@ buckets AS (
             UNION ALL SELECT to_timestamp(min(lo)) FROM pid_pieces UNION ALL SELECT to_timestamp(max(hi)) FROM pid_pieces
             UNION ALL SELECT ts FROM broker_events WHERE kind = 'producer_snapshot'
         )
-    ), LATERAL (SELECT unnest(generate_series(time_bucket(CAST($bucket AS INTERVAL), lo), hi, CAST($bucket AS INTERVAL))) AS b)
+    ), LATERAL (SELECT unnest(generate_series(time_bucket(CAST($bucket AS INTERVAL), greatest(lo, (SELECT window_start FROM time_window))),
+                                              least(hi, (SELECT window_end FROM time_window)), CAST($bucket AS INTERVAL))) AS b)  -- within time_window
     WHERE lo IS NOT NULL
 ),
 brokers AS (

@@ -24,8 +24,8 @@ flags AS (
 ),
 buckets AS (
     SELECT f.feature, f.flag_rank,
-           unnest(generate_series(time_bucket(CAST($bucket AS INTERVAL), f.first_ts),
-                                  greatest(f.first_ts, (SELECT max(last_ts) FROM sources)),
+           unnest(generate_series(time_bucket(CAST($bucket AS INTERVAL), greatest(f.first_ts, (SELECT window_start FROM time_window))),
+                                  least(greatest(f.first_ts, (SELECT max(last_ts) FROM sources)), (SELECT window_end FROM time_window)),
                                   CAST($bucket AS INTERVAL))) AS bucket_start
     FROM flags AS f
 ),

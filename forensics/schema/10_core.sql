@@ -89,3 +89,21 @@ CREATE TABLE IF NOT EXISTS event_copies (
     kept_source_id  INTEGER NOT NULL,  -- the event kept: a file other than a stdout where there is one
     kept_line_start BIGINT NOT NULL
 );
+
+-- Where the records are dense: the span every bucketed query, chart and timeline covers. Records far from it
+-- (a line stamped 1970, a clock jump, a host whose clock is months off) are outliers: counted per file in
+-- time_outliers, named in the coverage, never sizing a query.
+CREATE TABLE IF NOT EXISTS time_window (
+    window_start     TIMESTAMPTZ,
+    window_end       TIMESTAMPTZ,
+    records_inside   BIGINT,
+    records_outside  BIGINT,
+    rule             VARCHAR       -- how the window was chosen
+);
+CREATE TABLE IF NOT EXISTS time_outliers (
+    source_id INTEGER NOT NULL,
+    host      VARCHAR,
+    records   BIGINT,               -- timed records of the file outside time_window
+    first_ts  TIMESTAMPTZ,
+    last_ts   TIMESTAMPTZ
+);

@@ -39,7 +39,7 @@ def build_from(con: duckdb.DuckDBPyConnection, database: str, bucket: timedelta)
     report = Report(
         database=database,
         bucket=bucket,
-        window=_window(coverage),
+        window=_window(run_named(con, "time_span"), coverage),
         coverage=coverage,
         rollout_steps=steps,
         suspect_feature=suspect,
@@ -102,7 +102,10 @@ def _series(con: duckdb.DuckDBPyConnection, bucket: timedelta) -> Series:
     return series
 
 
-def _window(coverage: list[Row]) -> tuple[Any, Any]:
+def _window(span: list[Row], coverage: list[Row]) -> tuple[Any, Any]:
+    """The span the story covers: where the records are dense (time_span), else all the sources cover."""
+    if span:
+        return span[0]["window_start"], span[0]["window_end"]
     starts = [r["first_ts"] for r in coverage if r["first_ts"] is not None]
     ends = [r["last_ts"] for r in coverage if r["last_ts"] is not None]
     return (min(starts) if starts else None, max(ends) if ends else None)

@@ -22,6 +22,11 @@ def hhmm(ts: datetime | None) -> str:
     return ts.strftime("%H:%M:%S") if ts else "?"
 
 
+def stamp(ts: datetime) -> str:
+    """Date and time, the year in four digits (year 1 is 0001, as a stray line may say)."""
+    return f"{ts.year:04d}-{ts:%m-%d %H:%M:%S}"
+
+
 def num(value: float | None, digits: int = 0) -> str:
     if value is None:
         return "?"
@@ -211,6 +216,11 @@ def _unknowns(report: Report) -> Finding | None:
     if killed:
         parts.append("when " + ", ".join(sorted({e["host"] for e in killed})) + " went down is unknown: no stop or failure "
                      "was logged before it started again")
+    for r in report.coverage:
+        if r.get("outside_window"):
+            parts.append(f"{num(r['outside_window'])} record(s) of {r['host']} lie outside the span told "
+                         f"({stamp(r['outside_first'])} to {stamp(r['outside_last'])}): "
+                         "a clock far off or stray lines, left out of every bucket and chart")
     if assumed:
         parts.append(f"zone-less times were taken as UTC on {', '.join(assumed)}")
     if bad:

@@ -214,8 +214,12 @@ def empty(width: timedelta, first_ts: datetime, last_ts: datetime) -> TimelineMo
     return TimelineModel(width, first, max(count, 1))
 
 
-def time_range(ingest_summary: Table) -> tuple[datetime, datetime] | None:
-    """First and last logged time over all files (from ``ingest_summary``), or None for an empty database."""
+def time_range(time_span: Table, ingest_summary: Table) -> tuple[datetime, datetime] | None:
+    """The span the story covers (``time_span``: where the records are dense), else the first and last logged
+    time over all files (``ingest_summary``: a database of exports only); None for an empty database."""
+    span = time_span.dicts()
+    if span:
+        return span[0]["window_start"], span[0]["window_end"]
     rows = ingest_summary.dicts()
     firsts = [r["first_ts"] for r in rows if r["first_ts"] is not None]
     lasts = [r["last_ts"] for r in rows if r["last_ts"] is not None]

@@ -9,13 +9,17 @@
 -- started again without any stop logged), or not at all (running at the end of its logs). The controller
 -- sees every broker that leaves, planned or not: a failure seen from a minute before a planned stop on is
 -- part of that stop.
+life_span AS (  -- the span the story covers (time_window): lines stamped far outside it tell no life
+    SELECT coalesce(min(window_start), '-infinity'::TIMESTAMPTZ) AS lo, coalesce(max(window_end), 'infinity'::TIMESTAMPTZ) AS hi
+    FROM time_window
+),
 life_hosts AS (SELECT host, broker_id FROM hosts WHERE broker_id IS NOT NULL),
 life_own AS (  -- what a broker logs about its own life; and the controller's view of its controlled shutdown
     SELECT b.host, b.broker_id, e.kind, e.ts, e.detail, s.path, e.source_id, e.line_start
     FROM broker_events e JOIN sources s USING (source_id)
     JOIN life_hosts b ON (e.host = b.host AND (e.broker_id IS NULL OR e.broker_id = b.broker_id))
                       OR (e.kind = 'controlled_shutdown' AND e.broker_id = b.broker_id)
-    WHERE e.ts IS NOT NULL
+    WHERE e.ts BETWEEN (SELECT lo FROM life_span) AND (SELECT hi FROM life_span)
       AND e.kind IN ('broker_starting', 'broker_started', 'process_signal', 'controlled_shutdown', 'broker_shutdown',
                      'unclean_shutdown', 'oom', 'fatal', 'unclean_recovery')
 ),
@@ -77,7 +81,8 @@ life_failovers AS (  -- an election of another broker while the previous control
 life_seen AS (  -- the cluster losing a broker
     SELECT e.broker_id, e.ts, e.host AS seen_by, s.path, e.line_start, e.detail
     FROM broker_events e JOIN sources s USING (source_id)
-    WHERE e.kind = 'broker_failed' AND e.ts IS NOT NULL AND e.broker_id IS NOT NULL
+    WHERE e.kind = 'broker_failed' AND e.ts BETWEEN (SELECT lo FROM life_span) AND (SELECT hi FROM life_span)
+      AND e.broker_id IS NOT NULL
     UNION ALL
     SELECT previous, ts, seen_by, path, line_start,
            'controller ' || previous || ' replaced: ' || new_controller || ' elected' || coalesce(' (epoch ' || epoch || ')', '')

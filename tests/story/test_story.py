@@ -3,7 +3,10 @@ falls, each event is told once, and what the data cannot tell is said."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
+
+from forensics.timeline import run_named
 
 from tests.story.incident import failure_callback, line, oom, planned_stop, started, starting, story, write
 
@@ -74,3 +77,24 @@ def test_an_oom_in_server_log_and_its_copy_in_kafkaserver_out_is_one_event_with_
                    "FROM event_copies c JOIN sources s USING (source_id) JOIN sources k ON k.source_id = c.kept_source_id"
                    ).fetchall() == [(True, 1, True, 2)]
     assert [t.description for t in report.timeline if "OutOfMemory" in t.description or t.kind == "oom"].__len__() == 1
+
+
+def test_a_stray_line_stamped_1970_and_a_host_a_year_off_are_named_and_size_nothing(tmp_path: Path) -> None:
+    root = write(tmp_path / "logs", {
+        "kafka-1/server.log": [line("00:00:00", "INFO", "clock not set yet", "kafka.server.KafkaServer", day="1970-01-01"),
+                               started("10:00:01", 1), oom("14:21:05", 1)],
+        "kafka-2/server.log": [started("10:00:02", 2), failure_callback("14:21:20", 2, 1)],
+        "kafka-9/server.log": [started(f"0{h}:00:00", 9) for h in range(4)],  # its clock is a year behind
+    })
+    (root / "kafka-9" / "server.log").write_text((root / "kafka-9" / "server.log").read_text().replace("2025-09-16", "2024-09-16"))
+    con, report = story(root, tmp_path / "x.duckdb")
+    assert con.sql("SELECT strftime(window_start, '%Y-%m-%d %H:%M:%S'), strftime(window_end, '%Y-%m-%d %H:%M:%S'), records_inside, records_outside "
+                   "FROM time_window").fetchall() == [("2025-09-16 10:00:01", "2025-09-16 14:21:20", 4, 5)]
+    assert report.window[0].isoformat() == "2025-09-16T10:00:01+00:00"
+    # every bucketed series stays inside the window: 53 five-minute buckets, not 55 years of them
+    buckets = sorted({r["bucket_start"] for r in run_named(con, "broker_states", bucket=timedelta(minutes=5))})
+    assert (buckets[0].strftime("%H:%M"), buckets[-1].strftime("%H:%M"), len(buckets)) == ("10:00", "14:20", 53)
+    assert all(r["host"] != "kafka-9" or r["bucket_start"] >= buckets[0] for r in run_named(con, "broker_states"))
+    unknowns = findings(report)["coverage"].text
+    assert "1 record(s) of kafka-1 lie outside the span told (1970-01-01 00:00:00 to 1970-01-01 00:00:00)" in unknowns
+    assert "4 record(s) of kafka-9 lie outside the span told (2024-09-16 00:00:00 to 2024-09-16 03:00:00)" in unknowns

@@ -49,7 +49,7 @@ def test_a_new_user_finds_the_first_oom_its_raw_lines_the_events_and_sql(sample_
         session.wait_for("WHERE kind = 'oom'")  # typed into the editor before it runs
         session.keys("C-r")
         screen = session.wait_for("1 row(s)")
-        assert "ooms" in screen and " 36" in screen  # each OOM once: the stdout copies are in event_copies
+        assert "ooms" in screen and " 50" in screen  # each OOM once: the stdout copies are in event_copies
         session.keys("Escape", "1", "q")
     finally:
         session.close()

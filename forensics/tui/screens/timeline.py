@@ -99,7 +99,8 @@ class TimelineScreen(Screen[None]):
             return
         try:
             with self.forensics.database.connection("timeline") as con:
-                span = self.range or timeline_model.time_range(run_named(con, "ingest_summary"))
+                span = self.range or timeline_model.time_range(run_named(con, "time_span"),
+                                                                   run_named(con, "ingest_summary"))
                 if span is None:
                     self.post_message(TimelineLoaded(width or zoom.WIDTHS[0], None, True, 0.0))
                     return
