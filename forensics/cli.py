@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from forensics import __version__, diagnostics
-from forensics.errors import ExitCode, ForensicsError, UsageError
+from forensics.errors import ExitCode, ForensicsError, UsageError, is_interrupt
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,6 +53,11 @@ def reports_errors(command: F) -> F:
         except KeyboardInterrupt:
             diagnostics.error("interrupted")
             sys.exit(ExitCode.INTERRUPTED)
+        except Exception as exc:  # Ctrl-C that DuckDB turned into its own exception mid-query
+            if not is_interrupt(exc):
+                raise
+            diagnostics.error("interrupted")
+            sys.exit(ExitCode.INTERRUPTED)
 
     return wrapper  # type: ignore[return-value]
 
@@ -67,7 +72,8 @@ def main() -> None:
 
     \b
     Exit codes: 0 ok · 1 query or data error (with --strict: any rejected
-    line or unreadable file) · 2 usage error · 3 no input · 130 interrupted.
+    line or unreadable file) · 2 usage error · 3 no input · 4 database busy
+    (another ingest holds it) · 130 interrupted.
     """
 
 

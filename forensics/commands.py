@@ -37,6 +37,8 @@ def _summary_line(result: FileResult) -> str:
     line = "  ".join(parts)
     if result.status != "ok":
         line += f"\n    {result.status}: {result.note}"
+    elif result.note and result.note != "empty file":  # wholly ingested, with something to know (lines cut …)
+        line += f"\n    note: {result.note}"
     return line
 
 
@@ -102,7 +104,12 @@ def run_ingest(db_path: str, paths: tuple[str, ...], tz: tuple[str, ...], hosts:
 
 
 def _output(output: str | None) -> Any:
-    return open(output, "w", encoding="utf-8") if output else nullcontext(sys.stdout)
+    if not output:
+        return nullcontext(sys.stdout)
+    try:
+        return open(output, "w", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"-o {output}: cannot write it: {exc.strerror or exc}", hint="give a path in a directory that exists") from exc
 
 
 def _emit(con: Any, sql: str, params: dict[str, Any] | None, out_format: str, output: str | None) -> None:
@@ -110,7 +117,10 @@ def _emit(con: Any, sql: str, params: dict[str, Any] | None, out_format: str, ou
     if out_format == "parquet":
         if not output:
             raise UsageError("--format parquet needs -o FILE")
-        write_result(result, out_format, path=output)  # type: ignore[arg-type]
+        try:
+            write_result(result, out_format, path=output)  # type: ignore[arg-type]
+        except OSError as exc:
+            raise UsageError(f"-o {output}: cannot write it: {exc.strerror or exc}") from exc
         return
     with _output(output) as out:
         write_result(result, out_format, out)  # type: ignore[arg-type]

@@ -10,16 +10,35 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import duckdb
 
-from forensics.errors import InputError, QueryError
+from forensics.errors import BusyError, InputError, QueryError
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
 DEFAULT_DB = "forensics.duckdb"
 #: DuckDB's buffer pool during ingest; keeps peak memory bounded whatever the input size.
 INGEST_MEMORY_LIMIT = "400MB"
+
+
+#: Every read-only session: no files written or read outside the database, no other database attached, no
+#: extension installed or loaded, no network. SQL cannot switch external access back on while the database is
+#: open (DuckDB refuses), and without it nothing can be installed or attached.
+READ_ONLY_CONFIG = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
+
+
+def _raise_open_error(path: str | Path, exc: duckdb.Error) -> NoReturn:
+    if "lock" in str(exc).lower():
+        raise BusyError(
+            f"database {path} is in use by another process (an ingest still running?)",
+            hint="wait until it is done, or use another --db",
+        ) from exc
+    raise InputError(f"cannot open database {path}: {exc}") from exc
 
 
 def default_db_path() -> str:
@@ -40,7 +59,7 @@ def open_for_write(path: str | Path) -> duckdb.DuckDBPyConnection:
     try:
         con = duckdb.connect(str(path), config={"memory_limit": INGEST_MEMORY_LIMIT})
     except duckdb.Error as exc:
-        raise InputError(f"cannot open database {path}: {exc}") from exc
+        _raise_open_error(path, exc)
     _pin(con)
     _check_schema(con, path)
     con.execute(schema_sql())
@@ -55,11 +74,11 @@ def open_read_only(path: str | Path) -> duckdb.DuckDBPyConnection:
             hint="ingest logs first: forensics ingest --db PATH LOGS…  (or set FORENSICS_DB)",
         )
     try:
-        con = duckdb.connect(str(path), read_only=str(path) != ":memory:")
+        con = duckdb.connect(str(path), read_only=str(path) != ":memory:", config=READ_ONLY_CONFIG)
     except duckdb.Error as exc:
-        raise InputError(f"cannot open database {path}: {exc}") from exc
+        _raise_open_error(path, exc)
     _check_schema(con, path)
-    return _pin(con)
+    return _pin(con)  # (DuckDB refuses to enable external access again while the database is open)
 
 
 @lru_cache(maxsize=1)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from forensics.terminal import visible
+
 PROG = "forensics"
 
 
@@ -17,19 +19,19 @@ def _out() -> TextIO:
 
 
 def error(message: str, hint: str | None = None) -> None:
-    print(f"{PROG}: error: {message}", file=_out())
+    print(f"{PROG}: error: {visible(message)}", file=_out())
     if hint:
-        print(f"{PROG}: hint: {hint}", file=_out())
+        print(f"{PROG}: hint: {visible(hint)}", file=_out())
 
 
 def warning(message: str) -> None:
-    print(f"{PROG}: warning: {message}", file=_out())
+    print(f"{PROG}: warning: {visible(message)}", file=_out())
 
 
 def note(message: str) -> None:
-    print(f"{PROG}: {message}", file=_out())
+    print(f"{PROG}: {visible(message)}", file=_out())
 
 
 def line(text: str = "") -> None:
-    """A plain line of a human-readable summary."""
-    print(text, file=_out())
+    """A plain line of a human-readable summary (file names and notes come from the input: made visible)."""
+    print(visible(text), file=_out())

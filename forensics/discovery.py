@@ -8,8 +8,10 @@ nearest directory whose name is not a generic one (``logs``, ``kafka`` …).
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
+import stat
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,6 +146,23 @@ def _walk(root: Path) -> list[Path]:
     return found
 
 
+def _readable_file(path: Path) -> bool:
+    """A regular file (through its symlinks); anything else is skipped with a message naming it: a FIFO would
+    block the ingest forever, a device never ends, a symlink loop or a dangling link has nothing to read."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        why = "a symlink loop" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
+        diagnostics.error(f"{path}: {why} (skipped)")
+        return False
+    if not stat.S_ISREG(mode):
+        kind = ("a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
+        diagnostics.error(f"{path}: {kind}, not a log file (skipped)")
+        return False
+    return True
+
+
 def discover(paths: tuple[str, ...], host_rules: list[Rule]) -> list[InputFile]:
     """Every file under the given paths, with host and kind, in ingest order."""
     files: list[Path] = []
@@ -152,10 +171,11 @@ def discover(paths: tuple[str, ...], host_rules: list[Rule]) -> list[InputFile]:
         path = Path(given)
         if path.is_dir():
             files.extend(_walk(path))
-        elif path.exists():
+        elif path.exists() or path.is_symlink():  # (a link that loops or dangles is named below)
             files.append(path)
         else:
             missing.append(given)
+    files = [p for p in files if _readable_file(p)]
     if missing and not files:
         raise InputError(f"no such file or directory: {', '.join(missing)}")
     for given in missing:

@@ -20,6 +20,8 @@ class ExitCode(IntEnum):
     USAGE = 2
     #: no input could be read at all (missing paths, no database)
     NO_INPUT = 3
+    #: the database is in use by another forensics (an ingest holds its lock): try again when it is done
+    BUSY = 4
     INTERRUPTED = 130
 
 
@@ -40,6 +42,32 @@ class UsageError(ForensicsError):
 
 class InputError(ForensicsError):
     exit_code = ExitCode.NO_INPUT
+
+
+class BusyError(ForensicsError):
+    """The database file is locked by another process."""
+
+    exit_code = ExitCode.BUSY
+
+
+class StorageError(ForensicsError):
+    """The database file cannot be written (disk full, a file-size limit, a read-only file system)."""
+
+
+def is_storage_failure(exc: BaseException) -> bool:
+    """DuckDB failing to write its file: no later file could be stored either."""
+    text = str(exc)
+    return type(exc).__name__ in ("IOException", "TransactionException") and (
+        "Could not write" in text or "No space left" in text or "File too large" in text or "Read-only" in text)
+
+
+def is_interrupt(exc: BaseException) -> bool:
+    """Ctrl-C as DuckDB reports it when it arrives during a query: ``InterruptException``, or a ``RuntimeError``
+    saying the query was interrupted (at commit)."""
+    if isinstance(exc, KeyboardInterrupt):
+        return True
+    name = type(exc).__name__
+    return name == "InterruptException" or (isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower())
 
 
 class QueryError(ForensicsError):

@@ -23,6 +23,7 @@ import polars as pl
 
 from forensics import clocks, parts, reader
 from forensics.discovery import InputFile, TzPolicy
+from forensics.errors import StorageError, is_interrupt, is_storage_failure
 from parsers.base import LINES_SCHEMA, Format, FormatRefused, ParseContext, ParsedBatch, make_rejects
 from parsers.events import EventRouter
 from parsers.registry import DETECT_LINES, AmbiguousFormat, detect, get_format
@@ -232,13 +233,36 @@ def _choose_split(file: InputFile, head: list[str], fmt: Format | None, options:
     return parts.stdout_split(head, fmt)
 
 
+#: The content is in the database only when every log of the file was ingested whole: a file that failed, was
+#: refused or fit no format is read again on the next run (with another --format, say), its old rows replaced.
+_INGESTED = "SELECT path FROM sources WHERE sha256 = ? GROUP BY path HAVING bool_and(status = 'ok') LIMIT 1"
+
+
 def _already_ingested(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
     fingerprint = reader.quick_fingerprint(path)
-    rows = con.execute("SELECT path, sha256 FROM sources WHERE fingerprint = ?", [fingerprint]).fetchall()
-    if not rows:
+    if not con.execute("SELECT 1 FROM sources WHERE fingerprint = ? LIMIT 1", [fingerprint]).fetchall():
         return None
     digest = reader.content_hash(path)  # a fingerprint match is only a hint: two .gz can share size, head and tail
-    return next((str(known_path) for known_path, known_hash in rows if known_hash == digest), None)
+    rows = con.execute(_INGESTED, [digest]).fetchall()
+    return str(rows[0][0]) if rows else None
+
+
+#: Every table whose rows belong to one source (``source_id``), and the column that says so.
+_BY_SOURCE = {"records": "source_id", "rejects": "source_id", "broker_events": "source_id",
+              "client_events": "source_id", "gc_events": "source_id", "rollouts": "source_id", "deploys": "source_id",
+              "event_copies": "source_id", "time_outliers": "source_id", "sources": "source_id"}
+
+
+def _forget_failed(con: duckdb.DuckDBPyConnection, sha256: str, keep: list[int]) -> None:
+    """Take out what an earlier, failed ingest of the same content left (its rows of every table), in the
+    transaction of the new one: a file is retried, never held twice."""
+    old = [sid for (sid,) in con.execute(
+        "SELECT source_id FROM sources WHERE sha256 = ? AND status <> 'ok'", [sha256]).fetchall() if sid not in keep]
+    if not old:
+        return
+    for table, column in _BY_SOURCE.items():
+        con.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT unnest($ids))", {"ids": old})
+    con.execute("DELETE FROM event_copies WHERE kept_source_id IN (SELECT unnest($ids))", {"ids": old})
 
 
 def _jvm_start(con: duckdb.DuckDBPyConnection, host: str) -> datetime | None:
@@ -287,20 +311,45 @@ def ingest_file(con: duckdb.DuckDBPyConnection, file: InputFile, options: Ingest
         try:
             results = _load(con, file, result, fmt, split, options)
         except Exception as exc:  # a parser bug must not stop the ingest: report it, keep the file out
-            con.rollback()
+            _rollback(con)
+            if is_interrupt(exc):  # Ctrl-C that arrived inside a DuckDB call
+                raise KeyboardInterrupt from exc
+            _stop_if_storage_failed(exc, file)
             if os.environ.get("FORENSICS_DEBUG"):
                 raise
             result.status, result.note = "error", f"could not be parsed ({type(exc).__name__}: {exc})"
             _record_failure(con, file, result)
             return [result]
         except BaseException:
-            con.rollback()
+            _rollback(con)
             raise
-        if results[0].status == "duplicate":
-            con.rollback()
-        else:
-            con.commit()
+        try:
+            con.rollback() if results[0].status == "duplicate" else con.commit()
+        except Exception as exc:
+            if is_interrupt(exc):  # the commit did not finish: DuckDB leaves the file out
+                raise KeyboardInterrupt from exc
+            _stop_if_storage_failed(exc, file)
+            raise
     return results
+
+
+def _stop_if_storage_failed(exc: Exception, file: InputFile) -> None:
+    """The database cannot be written: stop the ingest with one message (the files before this one are in)."""
+    if is_storage_failure(exc):
+        raise StorageError(
+            f"cannot write the database while ingesting {file.shown}: {str(exc).split(': ', 1)[-1]}",
+            hint="free some space (or write --db elsewhere) and run the same ingest again: the files already in are "
+                 "skipped, this one is retried",
+        ) from exc
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll the file's transaction back; a second Ctrl-C during it must not hide the first."""
+    try:
+        con.rollback()
+    except Exception as exc:  # an interrupted or already aborted transaction
+        if not is_interrupt(exc) and "no transaction" not in str(exc).lower():
+            raise
 
 
 @contextmanager
@@ -375,10 +424,11 @@ def _load(con: duckdb.DuckDBPyConnection, file: InputFile, result: FileResult, f
         for part in logs.values():
             part.finish()
     results = [part.result for part in logs.values()]
-    dup = con.execute("SELECT path FROM sources WHERE sha256 = ?", [stats.sha256]).fetchall()
+    dup = con.execute(_INGESTED, [stats.sha256]).fetchall()
     if dup:
         result.status, result.note = "duplicate", f"same content as {dup[0][0]}, already ingested"
         return [result]
+    _forget_failed(con, stats.sha256, keep=[r.source_id for r in results])  # type: ignore[misc]
     if dealer is None:
         result.lines_read = stats.lines
         result.lines_bad_bytes = stats.lines_with_bad_bytes
@@ -386,6 +436,9 @@ def _load(con: duckdb.DuckDBPyConnection, file: InputFile, result: FileResult, f
         _count_parts(con, dealer, logs)
     for part in logs.values():
         _close_part(con, part, stats)
+    if stats.lines_cut:
+        cut = f"{stats.lines_cut} line(s) longer than {reader.MAX_LINE_BYTES >> 20} MiB cut to it (the rest not kept)"
+        results[0].note = f"{results[0].note}; {cut}" if results[0].note else cut
     if dealer is not None and sum(r.lines_read for r in results) != stats.lines:
         for r in results:
             r.status = "error"
@@ -444,6 +497,9 @@ def _close_part(con: duckdb.DuckDBPyConnection, part: _Part, stats: reader.ReadS
     result = part.result
     if stats.error:
         result.status, result.note = "error", stats.error
+    if result.status == "ok" and result.format and result.lines_read and not result.records and not result.events:
+        result.status = "unrecognised"  # (a forced --format that fits nothing): not ingested, so retried next time
+        result.note = f"no line of it is a {result.format} record (see the rejects for why)"
     if result.lines_in_records + result.lines_rejected != result.lines_read:
         result.status = "error"
         result.note = (
@@ -474,13 +530,16 @@ def _fingerprint(path: Path) -> str | None:
 
 
 def _record_failure(con: duckdb.DuckDBPyConnection, file: InputFile, result: FileResult) -> None:
-    """A sources row for a file that could not be read or parsed at all, so that it shows and is not retried."""
-    result.source_id = _next_source_id(con)
+    """A sources row for a file that could not be read or parsed at all, so that it shows; the next run retries it
+    (and replaces this row)."""
     stats = reader.ReadStats()
     try:
-        stats.sha256 = reader.full_hash(file.path)
+        stats.sha256 = reader.content_hash(file.path)
     except OSError:
         stats.sha256 = ""
+    if stats.sha256:
+        _forget_failed(con, stats.sha256, keep=[])
+    result.source_id = _next_source_id(con)
     _insert_source(con, file, result, stats)
 
 
@@ -645,6 +704,25 @@ def _drop_copies(con: duckdb.DuckDBPyConnection, table: str) -> None:
     con.execute("DROP TABLE _copies")
 
 
+def _finalize_at_once(con: duckdb.DuckDBPyConnection) -> list[clocks.HostClock]:
+    """``finalize`` in one transaction: interrupted, it leaves the facts of the last run, and the next run redoes it."""
+    con.begin()
+    try:
+        decided = finalize(con)
+    except BaseException as exc:
+        _rollback(con)
+        if isinstance(exc, Exception) and is_interrupt(exc):
+            raise KeyboardInterrupt from exc
+        raise
+    try:
+        con.commit()
+    except Exception as exc:
+        if is_interrupt(exc):
+            raise KeyboardInterrupt from exc
+        raise
+    return decided
+
+
 def ingest(
     con: duckdb.DuckDBPyConnection,
     files: list[InputFile],
@@ -659,7 +737,7 @@ def ingest(
         for result in ingest_file(con, file, options):
             on_file(result)
             results.append(result)
-    for clock in finalize(con):
+    for clock in _finalize_at_once(con):
         on_note(clock.note)
         for result in results:
             if clock.applied and result.file.host == clock.host and (result.ts_origin or "").startswith("assumed:UTC"):

@@ -10,21 +10,19 @@ from __future__ import annotations
 import csv
 import json
 import sys
+import warnings
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import IO, Any
 
 import duckdb
+import polars as pl
+
+from forensics.terminal import visible
 
 FORMATS = ("table", "csv", "json", "parquet")
 #: Widest a table cell gets before it is cut with an ellipsis.
 CELL_MAX = 80
-#: Control characters as visible escapes, so log text cannot move the cursor or recolour a terminal:
-#: C0 and DEL, the C1 controls (0x80–0x9f: CSI, OSC … in some terminals), the line/paragraph separators.
-CONTROL_ESCAPES = (
-    {c: f"\\x{c:02x}" for c in [*range(32), 127, *range(0x80, 0xA0)]}
-    | {9: "\\t", 10: "\\n", 13: "\\r", 0x2028: "\\u2028", 0x2029: "\\u2029"}
-)
 
 
 def plain(value: Any) -> Any:
@@ -48,7 +46,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     text = str(plain(value)) if not isinstance(value, float) else f"{value:.6g}"
-    text = text.translate(CONTROL_ESCAPES)
+    text = visible(text, keep_lines=False)
     return text if len(text) <= CELL_MAX else text[: CELL_MAX - 1] + "…"
 
 
@@ -73,7 +71,10 @@ def write_result(result: duckdb.DuckDBPyConnection, fmt: str, out: IO[str] | Non
     if fmt == "parquet":
         if not path:
             raise ValueError("parquet output needs -o FILE")
-        frame = result.pl()
+        with warnings.catch_warnings():  # DuckDB 2 warns of the copy a DB-API result costs; a result is small
+            warnings.simplefilter("ignore", UserWarning)
+            frame = pl.from_arrow(result.to_arrow_reader().read_all())
+        assert isinstance(frame, pl.DataFrame)
         frame.write_parquet(path)
         return frame.height
     rows = result.fetchall()

@@ -34,6 +34,14 @@ import polars as pl
 BATCH_BYTES = 24 * 1024 * 1024
 
 GZIP_MAGIC = b"\x1f\x8b"
+#: Decompressed bytes made per step: memory stays bounded whatever the ratio.
+INFLATE_STEP = 4 * 1024 * 1024
+#: A .gz that inflates to more than this many times its size (and past BOMB_MIN_BYTES) is not a log: text logs
+#: compress 5-30 times; zeros, 1000 times.
+BOMB_RATIO = 200
+BOMB_MIN_BYTES = 1 << 30
+#: A line longer than this (bytes) is cut to it: the rest is not kept, and the file's note says how many were cut.
+MAX_LINE_BYTES = 1024 * 1024
 REPLACEMENT = "\ufffd".encode()
 
 
@@ -44,6 +52,8 @@ class ReadStats:
     lines: int = 0
     bytes_read: int = 0
     lines_with_bad_bytes: int = 0
+    #: lines longer than MAX_LINE_BYTES, cut to it
+    lines_cut: int = 0
     sha256: str = ""
     #: Why reading stopped before the end (a truncated gzip stream …), if it did.
     error: str | None = None
@@ -90,20 +100,32 @@ class GzipStream(_Converted):
     def __init__(self, raw: BinaryIO) -> None:
         super().__init__(raw)
         self._inflate = zlib.decompressobj(wbits=31)
+        self._input = b""  # compressed bytes read but not yet inflated
+        self._packed = 0  # compressed bytes read so far
+        self._unpacked = 0  # bytes made so far
 
     def _fill(self) -> None:
-        data = self._raw.read(1 << 20)
-        if not data:
-            self._buffer += self._inflate.flush()
-            self._done = True
-            if not self._inflate.eof:
-                self._error = EOFError("the gzip stream ends before its end marker (file truncated?)")
-            return
-        self._buffer += self._inflate.decompress(data)
-        while self._inflate.eof and self._inflate.unused_data:
-            rest = self._inflate.unused_data
+        if not self._input:
+            self._input = self._raw.read(1 << 20)
+            self._packed += len(self._input)
+            if not self._input:
+                self._buffer += self._inflate.flush()
+                self._done = True
+                if not self._inflate.eof:
+                    self._error = EOFError("the gzip stream ends before its end marker (file truncated?)")
+                return
+        if self._inflate.eof:  # another member follows (a multi-member .gz, as logrotate's can be)
             self._inflate = zlib.decompressobj(wbits=31)
-            self._buffer += self._inflate.decompress(rest)
+        made = self._inflate.decompress(self._input, INFLATE_STEP)  # at most a step at a time: a bomb stays small
+        self._input = self._inflate.unconsumed_tail or self._inflate.unused_data
+        self._unpacked += len(made)
+        self._buffer += made
+        if self._unpacked > BOMB_MIN_BYTES and self._unpacked > BOMB_RATIO * self._packed:
+            self._done = True
+            self._error = OSError(
+                f"decompressed {self._unpacked >> 20} MiB from {self._packed >> 20} MiB: over {BOMB_RATIO} times its "
+                "size, which no log compresses to; reading stopped (a decompression bomb?)"
+            )
 
 
 class Utf16Stream(_Converted):
@@ -276,6 +298,7 @@ def read_batches(
     batch_bytes = batch_bytes or BATCH_BYTES
     next_line_no = 1
     pending = b""
+    skipping = False  # dropping the rest of a line cut at MAX_LINE_BYTES, up to its end
     # hashing runs on its own thread (hashlib lets go of the GIL), one chunk at a time, in order
     with open_bytes(path) as fh, ThreadPoolExecutor(max_workers=1, thread_name_prefix="forensics-hash") as hasher:
         hashed: Future[None] | None = None
@@ -290,9 +313,17 @@ def read_batches(
                     hashed.result()
                 hashed = hasher.submit(stats._hash.update, data)
                 stats.bytes_read += len(data)
+                if skipping:
+                    end = data.find(b"\n")
+                    if end < 0:
+                        continue
+                    data, skipping = data[end:], False  # its newline ends the kept head of the cut line
                 cut = data.rfind(b"\n") + 1
                 if cut == 0:  # no line ends in this read: keep reading
                     pending += data
+                    if len(pending) > MAX_LINE_BYTES:  # one line without end: keep its head, memory stays bounded
+                        pending, skipping = pending[:MAX_LINE_BYTES], True
+                        stats.lines_cut += 1
                     continue
                 # the whole lines, copied once (a 24 MB copy costs about 10 ms)
                 chunk = b"".join((pending, memoryview(data)[:cut])) if pending or cut < len(data) else data
@@ -306,6 +337,12 @@ def read_batches(
                 chunk, padded = _LEADING_NULS.subn(rb"\1", chunk)
                 chunk = chunk.replace(b"\x00", REPLACEMENT)
             frame = _frame(chunk, next_line_no)
+            if len(chunk) > MAX_LINE_BYTES:  # a line this long may be in it
+                long = frame.get_column("line").str.len_bytes() > MAX_LINE_BYTES
+                if long.any():
+                    stats.lines_cut += int(long.sum())
+                    frame = frame.with_columns(
+                        pl.when(long).then(pl.col("line").str.slice(0, MAX_LINE_BYTES // 4)).otherwise(pl.col("line")))
             if wrapper is not None:
                 if with_writer and wrapper.writer:
                     frame = frame.with_columns(wrapper.writer_expr())

@@ -15,6 +15,7 @@ user), ``inherited`` (a line with no time takes the previous record's).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -30,12 +31,17 @@ class UnknownTimezone(ValueError):
     """A zone name that python-dateutil does not know."""
 
 
+#: What an IANA zone name looks like (``Europe/Berlin``, ``America/Argentina/Buenos_Aires``, ``Etc/GMT+2``).
+_ZONE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+)*$")
+
+
 @lru_cache(maxsize=64)
 def resolve_zone(name: str) -> dateutil_tz.tzfile | dateutil_tz.tzutc:  # noqa: D103
     """The tzinfo for an IANA zone name; raises UnknownTimezone with a hint."""
     if name in UTC_NAMES:
         return dateutil_tz.UTC
-    zone = dateutil_tz.gettz(name) if name else None
+    # a name, never a path: '../../etc/passwd' or '/etc/localtime' would make dateutil read any file
+    zone = dateutil_tz.gettz(name) if name and _ZONE_NAME.match(name) and ".." not in name else None
     if not isinstance(zone, dateutil_tz.tzfile):
         raise UnknownTimezone(f"unknown time zone {name!r}: give an IANA name such as 'Europe/Berlin' or 'UTC'")
     return zone
@@ -75,13 +81,20 @@ def localize(naive: pl.Series, zone: str, running_max: datetime | None = None) -
     if running_max is not None:
         seen_max = seen_max.fill_null(pl.lit(running_max, dtype=pl.Datetime("us")))
         seen_max = pl.max_horizontal(seen_max, pl.lit(running_max, dtype=pl.Datetime("us")))
+    ambiguous = pl.col("_off0") != pl.col("_off1")
     out = (
         frame.join(table, on="_q", how="left", maintain_order="left")
-        .with_columns(_back=(pl.col("_t") < seen_max).fill_null(False))
+        .with_columns(
+            _back=(pl.col("_t") < seen_max).fill_null(False),
+            _run=(ambiguous != ambiguous.shift(1)).fill_null(True).cum_sum(),  # stretches in or out of the fold
+        )
+        # once the time went back inside the repeated hour, the rest of that stretch is its second pass
+        # (02:50 CEST, 02:10 CET, then 02:55 is CET too, though later than 02:50)
+        .with_columns(_second=ambiguous & pl.col("_back").cum_max().over("_run"))
         .select(
             (
                 pl.col("_t")
-                - pl.when(pl.col("_back") & (pl.col("_off0") != pl.col("_off1")))
+                - pl.when(pl.col("_second"))
                 .then(pl.col("_off1"))
                 .otherwise(pl.col("_off0"))
             )

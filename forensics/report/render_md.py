@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from forensics.story.model import Report
+from forensics.terminal import visible
 from forensics.report.sections import sections
 
 
 def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
+    text = visible(text.replace("\n", " "))  # no control character of a log line reaches the reader's terminal
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def render(report: Report) -> str:

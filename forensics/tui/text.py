@@ -13,7 +13,8 @@ from typing import Any
 from rich.text import Text
 from textual.content import Content
 
-from forensics.output import CONTROL_ESCAPES, plain
+from forensics.output import plain
+from forensics.terminal import CONTROL_ESCAPES
 
 #: The control escapes, with tabs kept for expansion (raw-line views).
 _LINE_ESCAPES = {k: v for k, v in CONTROL_ESCAPES.items() if k != 9}

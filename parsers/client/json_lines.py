@@ -149,6 +149,8 @@ class JsonLinesParser:
         looks = pl.col("line").str.starts_with("{") & pl.col("line").str.ends_with("}")
         lines = batch.with_columns(looks.alias("_obj"))
         candidates = lines.filter("_obj")
+        if candidates.height == 0:  # (--format json_lines on a text log): every line says why it is not kept
+            return ParsedBatch(rejects=make_rejects(batch["line_no"], "not a JSON object", batch["line"]))
         if self.keys is None:
             sample = objects(candidates["line"].head(SAMPLE_OBJECTS).to_list())
             self.keys = choose_keys(sample)
