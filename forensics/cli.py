@@ -11,7 +11,7 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -40,6 +40,45 @@ format_option = click.option(
 output_option = click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 
 
+def _quiet_interrupts_in_cleanup(unraisable: Any) -> None:
+    """Ctrl-C reaches Python twice when it lands inside a DuckDB call (DuckDB's own interrupt, then Python's
+    pending one, often while a generator is being closed): the second is no news and prints no traceback."""
+    if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+        return
+    sys.__unraisablehook__(unraisable)
+
+
+sys.unraisablehook = _quiet_interrupts_in_cleanup
+
+
+_said_interrupted = False
+
+
+def _interrupted() -> NoReturn:
+    """Exit 130 with one line. The same Ctrl-C may arrive again meanwhile (DuckDB's interrupt, then Python's):
+    it is no news."""
+    global _said_interrupted
+    for _ in range(5):
+        try:
+            if not _said_interrupted:
+                _said_interrupted = True
+                diagnostics.error("interrupted")
+            break
+        except KeyboardInterrupt:
+            continue
+    raise SystemExit(ExitCode.INTERRUPTED)
+
+
+class _Commands(click.Group):
+    """The command group: Ctrl-C where click itself would answer "Aborted!" (exit 1) exits 130 as everywhere."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            _interrupted()
+
+
 def reports_errors(command: F) -> F:
     """Turn ForensicsError into one stderr line and its exit code; Ctrl-C into 130."""
 
@@ -51,18 +90,16 @@ def reports_errors(command: F) -> F:
             diagnostics.error(exc.message, exc.hint)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
-            diagnostics.error("interrupted")
-            sys.exit(ExitCode.INTERRUPTED)
+            _interrupted()
         except Exception as exc:  # Ctrl-C that DuckDB turned into its own exception mid-query
             if not is_interrupt(exc):
                 raise
-            diagnostics.error("interrupted")
-            sys.exit(ExitCode.INTERRUPTED)
+            _interrupted()
 
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="forensics")
 def main() -> None:
     """Incident-log forensics for Kafka outages.
@@ -91,11 +128,14 @@ def main() -> None:
               help="Wall-clock JVM start (ISO 8601) for GC logs with uptime stamps only, and the date of "
                    "time-of-day-only client logs.")
 @click.option("--strict", is_flag=True, help="Exit 1 if any line is rejected or any file is not fully ingested.")
+@click.option("--keep-secrets", is_flag=True,
+              help="Store passwords, JAAS configs, tokens and keys as they are (default: their values are "
+                   "replaced by [masked] before anything is stored).")
 @click.option("-q", "--quiet", is_flag=True, help="No per-file summary.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @reports_errors
 def ingest(db_path: str, tz: tuple[str, ...], hosts: tuple[str, ...], fmt: str | None, layout: str | None,
-           jvm_start: str | None, strict: bool, quiet: bool, paths: tuple[str, ...]) -> None:
+           jvm_start: str | None, strict: bool, keep_secrets: bool, quiet: bool, paths: tuple[str, ...]) -> None:
     """Parse log files and directories into the database.
 
     Directories are read recursively; rotated (server.log.2025-08-28-03) and
@@ -111,7 +151,8 @@ def ingest(db_path: str, tz: tuple[str, ...], hosts: tuple[str, ...], fmt: str |
     """
     from forensics import commands
 
-    sys.exit(commands.run_ingest(db_path, paths, tz, hosts, fmt, jvm_start, strict, quiet, layout=layout))
+    sys.exit(commands.run_ingest(db_path, paths, tz, hosts, fmt, jvm_start, strict, quiet, layout=layout,
+                                 keep_secrets=keep_secrets))
 
 
 @main.command()

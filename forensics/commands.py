@@ -32,6 +32,8 @@ def _summary_line(result: FileResult) -> str:
     ]
     if result.events:
         parts.append(f"{result.events:,} events")
+    if result.secrets_masked:
+        parts.append(f"{result.secrets_masked:,} secrets masked")
     if result.first_ts:
         parts.append(f"{_when(result.first_ts)} → {_when(result.last_ts)} UTC")
     line = "  ".join(parts)
@@ -84,8 +86,10 @@ def prepare_ingest(paths: tuple[str, ...], tz: tuple[str, ...], hosts: tuple[str
 
 
 def run_ingest(db_path: str, paths: tuple[str, ...], tz: tuple[str, ...], hosts: tuple[str, ...], fmt: str | None,
-               jvm_start: str | None, strict: bool, quiet: bool, layout: str | None = None) -> int:
+               jvm_start: str | None, strict: bool, quiet: bool, layout: str | None = None,
+               keep_secrets: bool = False) -> int:
     files, options = prepare_ingest(paths, tz, hosts, fmt, jvm_start, layout)
+    options.keep_secrets = keep_secrets
     con = db.open_for_write(db_path)
     if not quiet:
         diagnostics.note(f"ingesting {len(files)} file(s) into {db_path}")

@@ -24,6 +24,7 @@ import polars as pl
 from forensics import clocks, parts, reader
 from forensics.discovery import InputFile, TzPolicy
 from forensics.errors import StorageError, is_interrupt, is_storage_failure
+from forensics.secrets import mask_secrets
 from parsers.base import LINES_SCHEMA, Format, FormatRefused, ParseContext, ParsedBatch, make_rejects
 from parsers.events import EventRouter
 from parsers.registry import DETECT_LINES, AmbiguousFormat, detect, get_format
@@ -53,6 +54,8 @@ class FileResult:
     wrapper: reader.Wrapper | None = None
     #: which log of a file that holds several (``container kafka-1``, ``gc``: see ``forensics.parts``); None: all of it
     part: str | None = None
+    #: lines in which a secret value was masked before anything was stored (``forensics.secrets``)
+    secrets_masked: int = 0
 
 
 @dataclass
@@ -60,6 +63,8 @@ class IngestOptions:
     tz: TzPolicy = field(default_factory=lambda: TzPolicy(None))
     format: str | None = None
     anchor: datetime | None = None
+    #: store secret values as they are (``--keep-secrets``); by default they are masked before anything is stored
+    keep_secrets: bool = False
 
 
 class _Sink:
@@ -403,6 +408,7 @@ def _load(con: duckdb.DuckDBPyConnection, file: InputFile, result: FileResult, f
     stats = reader.ReadStats()
     logs: dict[str | None, _Part] = {}
     dealer = parts.Dealer(split) if split else None
+    secrets = 0  # lines in which a secret was masked
 
     def part_for(key: str | None, lines: pl.DataFrame) -> _Part:
         nonlocal next_id
@@ -417,6 +423,10 @@ def _load(con: duckdb.DuckDBPyConnection, file: InputFile, result: FileResult, f
 
     with _Loader(con) as loader:
         for batch in reader.read_batches(file.path, stats, wrapper=result.wrapper, with_writer=split is not None):
+            if not options.keep_secrets:  # before anything is parsed: no table ever holds the value
+                masked, count = mask_secrets(batch.get_column("line"))
+                if count:
+                    batch, secrets = batch.with_columns(masked), secrets + count
             for key, lines in dealer.deal(batch) if dealer else [(None, batch)]:
                 part_for(key, lines).parse(lines)
         if not logs:
@@ -436,6 +446,7 @@ def _load(con: duckdb.DuckDBPyConnection, file: InputFile, result: FileResult, f
         _count_parts(con, dealer, logs)
     for part in logs.values():
         _close_part(con, part, stats)
+    results[0].secrets_masked = secrets  # (of the whole file, where it holds several logs)
     if stats.lines_cut:
         cut = f"{stats.lines_cut} line(s) longer than {reader.MAX_LINE_BYTES >> 20} MiB cut to it (the rest not kept)"
         results[0].note = f"{results[0].note}; {cut}" if results[0].note else cut
@@ -547,7 +558,7 @@ def _insert_source(con: duckdb.DuckDBPyConnection, file: InputFile, result: File
     con.execute(
         """INSERT INTO sources VALUES ($id, $path, $abs, $host, $host_origin, $format, $family, $kind, $size, $sha,
            $fp, $lines, $records, $in_records, $rejected, $bad, $first, $last, $zone, $origin, $status, $note, $now,
-           $wrapper, $part)""",
+           $wrapper, $masked, $part)""",
         {
             "id": result.source_id, "path": str(file.path), "abs": str(file.path.resolve()), "host": file.host,
             "host_origin": file.host_origin, "format": result.format, "family": result.family, "kind": file.log_kind,
@@ -556,6 +567,7 @@ def _insert_source(con: duckdb.DuckDBPyConnection, file: InputFile, result: File
             "rejected": result.lines_rejected, "bad": result.lines_bad_bytes, "first": result.first_ts,
             "last": result.last_ts, "zone": result.zone, "origin": result.ts_origin, "status": result.status,
             "note": result.note, "now": datetime.now(UTC), "wrapper": result.wrapper.name if result.wrapper else None,
+            "masked": result.secrets_masked,
             "part": result.part,
         },
     )

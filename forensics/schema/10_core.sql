@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS sources (
     note             VARCHAR,               -- why a file is not (wholly) ok
     ingested_at      TIMESTAMPTZ NOT NULL,
     wrapper          VARCHAR,               -- a prefix taken off every line: docker compose | kubectl --prefix | journald | syslog
+    secrets_masked   BIGINT,                -- lines in which a secret value was replaced by [masked] (0 with --keep-secrets)
     part             VARCHAR                -- which log of a file that holds several: `container kafka-1`, `pod …`, `host …`
                                             -- (one per writer the prefix names), `log` / `gc` (a JVM stdout with its GC log); NULL: the whole file
 );

@@ -200,3 +200,28 @@ def test_a_line_without_end_is_cut_and_a_decompression_bomb_stopped_with_memory_
     lines = sum(batch.height for batch in reader.read_batches(bomb, stats))
     assert lines == 1 and stats.lines_cut == 1
     assert stats.error is not None and "a decompression bomb?" in stats.error and "over 200 times its size" in stats.error
+
+
+def test_secrets_in_config_dumps_and_messages_are_masked_before_they_are_stored(tmp_path: Path) -> None:
+    host = folder(tmp_path, lines=[
+        "[2025-08-28 14:30:00,001] INFO KafkaConfig values: ",
+        '\tsasl.jaas.config = org.apache.kafka.common.security.plain.PlainLoginModule required username="alice" password="s3cr3t";',
+        "\tssl.keystore.password = [hidden]",
+        "\tssl.key.password = changeit",
+        "\tdelegation.token.expiry.time.ms = 86400000",
+        " (kafka.server.KafkaConfig)",
+        "[2025-08-28 14:30:01,000] WARN Request failed Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc "
+        "(kafka.server.KafkaApis)",
+    ])
+    db, kept = tmp_path / "x.duckdb", tmp_path / "kept.duckdb"
+    done = run_cli("ingest", "--db", str(db), str(host))
+    assert done.returncode == 0 and "3 secrets masked" in done.stderr
+    with duckdb.connect(str(db), read_only=True) as con:
+        text = "\n".join(m for (m,) in con.sql("SELECT message FROM records ORDER BY line_start").fetchall())
+        assert con.sql("SELECT secrets_masked FROM sources").fetchall() == [(3,)]
+    assert "s3cr3t" not in text and "changeit" not in text and "eyJzdWIiOiIxIn0" not in text
+    assert "sasl.jaas.config = [masked]" in text and "ssl.keystore.password = [hidden]" in text
+    assert "delegation.token.expiry.time.ms = 86400000" in text and "Authorization: Bearer [masked]" in text
+    assert run_cli("ingest", "--keep-secrets", "--db", str(kept), str(host)).returncode == 0
+    with duckdb.connect(str(kept), read_only=True) as con:
+        assert con.sql("SELECT count(*) FROM records WHERE message LIKE '%password=\"s3cr3t\"%'").fetchall() == [(1,)]
