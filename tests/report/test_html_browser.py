@@ -18,6 +18,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]
 PAYLOAD = "<script>document.title='pwned'</script>"
+#: an element that runs script without a <script> tag
+IMG = "<img src=x onerror=\"document.title='img'\">"
 
 if not CHROMIUM.exists() and not os.environ.get("CI"):
     pytest.skip("chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
@@ -54,7 +56,7 @@ def test_a_script_in_a_log_line_stays_text(tmp_path: Path) -> None:
     (logs / "server.log").write_text(
         "[2025-08-28 03:53:00,000] INFO [KafkaServer id=3] started (kafka.server.KafkaServer)\n"
         f"[2025-08-28 03:53:07,284] ERROR [KafkaApi-3] {PAYLOAD} (kafka.server.KafkaApis)\n"
-        f"java.lang.OutOfMemoryError: {PAYLOAD}\n", encoding="utf-8")
+        f"java.lang.OutOfMemoryError: {PAYLOAD} {IMG}\n", encoding="utf-8")
     db = tmp_path / "x.duckdb"
     assert run_cli("ingest", "-q", "--db", str(db), str(tmp_path / "logs")).returncode == 0
     page = tmp_path / "report.html"
@@ -64,4 +66,5 @@ def test_a_script_in_a_log_line_stays_text(tmp_path: Path) -> None:
     dom = browse(page, tmp_path, "--dump-dom").stdout
     assert "<title>Incident report:" in dom and "pwned</title>" not in dom
     assert "&lt;script&gt;document.title='pwned'&lt;/script&gt;" in dom
-    assert PAYLOAD not in dom
+    assert PAYLOAD not in dom and "<img" not in dom and "img</title>" not in dom
+    assert "&lt;img src=x onerror=" in dom  # it is there, as text
