@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-DB     ?= sample.duckdb
+DB     ?= forensics.duckdb
 
 .PHONY: demo test browser bench clean
 
@@ -17,6 +17,8 @@ demo: $(BIN)/forensics
 	rm -f $(DB)
 	$(BIN)/forensics ingest --db $(DB) --tz 'api-pod-b=America/Los_Angeles' sample_logs/incident
 	$(BIN)/forensics query --db $(DB) broker_timeline
+	@echo
+	@echo "Next: source $(VENV)/bin/activate (or run $(BIN)/forensics), then: forensics tui · forensics report > report.md · forensics queries"
 
 ## test: the whole test suite (installs Debian's chromium for the HTML report's browser test when run as root)
 test: $(BIN)/forensics browser

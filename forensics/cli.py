@@ -131,11 +131,15 @@ def main() -> None:
 @click.option("--keep-secrets", is_flag=True,
               help="Store passwords, JAAS configs, tokens and keys as they are (default: their values are "
                    "replaced by [masked] before anything is stored).")
+@click.option("--replace", is_flag=True,
+              help="Read files already in the database again with the options given now (a forgotten --tz, "
+                   "another --host, --format or --layout), replacing what they gave before.")
 @click.option("-q", "--quiet", is_flag=True, help="No per-file summary.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @reports_errors
 def ingest(db_path: str, tz: tuple[str, ...], hosts: tuple[str, ...], fmt: str | None, layout: str | None,
-           jvm_start: str | None, strict: bool, keep_secrets: bool, quiet: bool, paths: tuple[str, ...]) -> None:
+           jvm_start: str | None, strict: bool, keep_secrets: bool, replace: bool, quiet: bool,
+           paths: tuple[str, ...]) -> None:
     """Parse log files and directories into the database.
 
     Directories are read recursively; rotated (server.log.2025-08-28-03) and
@@ -152,7 +156,7 @@ def ingest(db_path: str, tz: tuple[str, ...], hosts: tuple[str, ...], fmt: str |
     from forensics import commands
 
     sys.exit(commands.run_ingest(db_path, paths, tz, hosts, fmt, jvm_start, strict, quiet, layout=layout,
-                                 keep_secrets=keep_secrets))
+                                 keep_secrets=keep_secrets, replace=replace))
 
 
 @main.command()
@@ -181,7 +185,15 @@ def sql(db_path: str, out_format: str, output: str | None, sql_file: Any, sql: s
         text = sql
     else:
         raise UsageError("no SQL given", hint='forensics sql "SELECT …", -f FILE, or SQL on stdin')
+    if not _strip_sql_comments(text).strip(" \t\r\n;"):
+        raise UsageError("the SQL given is empty", hint='forensics sql "SELECT …", -f FILE, or SQL on stdin')
     commands.run_sql(db_path, text, out_format, output)
+
+
+def _strip_sql_comments(text: str) -> str:
+    import re
+
+    return re.sub(r"--[^\n]*|/\*.*?\*/", " ", text, flags=re.S)
 
 
 @main.command()

@@ -87,9 +87,9 @@ def prepare_ingest(paths: tuple[str, ...], tz: tuple[str, ...], hosts: tuple[str
 
 def run_ingest(db_path: str, paths: tuple[str, ...], tz: tuple[str, ...], hosts: tuple[str, ...], fmt: str | None,
                jvm_start: str | None, strict: bool, quiet: bool, layout: str | None = None,
-               keep_secrets: bool = False) -> int:
+               keep_secrets: bool = False, replace: bool = False) -> int:
     files, options = prepare_ingest(paths, tz, hosts, fmt, jvm_start, layout)
-    options.keep_secrets = keep_secrets
+    options.keep_secrets, options.replace = keep_secrets, replace
     con = db.open_for_write(db_path)
     if not quiet:
         diagnostics.note(f"ingesting {len(files)} file(s) into {db_path}")

@@ -65,6 +65,12 @@ class IngestOptions:
     anchor: datetime | None = None
     #: store secret values as they are (``--keep-secrets``); by default they are masked before anything is stored
     keep_secrets: bool = False
+    #: read files already in the database again, with these options, replacing what they gave (``--replace``)
+    replace: bool = False
+
+
+#: Said with every file skipped as already ingested.
+REPLACE_HINT = " (--replace reads it again with the options given now: --tz, --host, --format, --layout)"
 
 
 class _Sink:
@@ -258,11 +264,13 @@ _BY_SOURCE = {"records": "source_id", "rejects": "source_id", "broker_events": "
               "event_copies": "source_id", "time_outliers": "source_id", "sources": "source_id"}
 
 
-def _forget_failed(con: duckdb.DuckDBPyConnection, sha256: str, keep: list[int]) -> None:
+def _forget_failed(con: duckdb.DuckDBPyConnection, sha256: str, keep: list[int], everything: bool = False) -> None:
     """Take out what an earlier, failed ingest of the same content left (its rows of every table), in the
-    transaction of the new one: a file is retried, never held twice."""
+    transaction of the new one: a file is retried, never held twice. ``everything``: a whole earlier ingest too
+    (``--replace``: read again with new options)."""
     old = [sid for (sid,) in con.execute(
-        "SELECT source_id FROM sources WHERE sha256 = ? AND status <> 'ok'", [sha256]).fetchall() if sid not in keep]
+        "SELECT source_id FROM sources WHERE sha256 = ? AND (status <> 'ok' OR ?)", [sha256, everything]).fetchall()
+        if sid not in keep]
     if not old:
         return
     for table, column in _BY_SOURCE.items():
@@ -297,8 +305,8 @@ def ingest_file(con: duckdb.DuckDBPyConnection, file: InputFile, options: Ingest
         result.status, result.note = "error", f"cannot read: {exc.strerror or exc}"
         _record_failure(con, file, result)
         return [result]
-    if known:
-        result.status, result.note = "duplicate", f"same content as {known}, already ingested"
+    if known and not options.replace:
+        result.status, result.note = "duplicate", f"same content as {known}, already ingested{REPLACE_HINT}"
         return [result]
     head = _read_head(file, result)
     fmt = _choose_format(head, options, result) if head is not None else None
@@ -434,11 +442,11 @@ def _load(con: duckdb.DuckDBPyConnection, file: InputFile, result: FileResult, f
         for part in logs.values():
             part.finish()
     results = [part.result for part in logs.values()]
-    dup = con.execute(_INGESTED, [stats.sha256]).fetchall()
+    dup = con.execute(_INGESTED, [stats.sha256]).fetchall() if not options.replace else []
     if dup:
-        result.status, result.note = "duplicate", f"same content as {dup[0][0]}, already ingested"
+        result.status, result.note = "duplicate", f"same content as {dup[0][0]}, already ingested{REPLACE_HINT}"
         return [result]
-    _forget_failed(con, stats.sha256, keep=[r.source_id for r in results])  # type: ignore[misc]
+    _forget_failed(con, stats.sha256, keep=[r.source_id for r in results], everything=options.replace)  # type: ignore[misc]
     if dealer is None:
         result.lines_read = stats.lines
         result.lines_bad_bytes = stats.lines_with_bad_bytes

@@ -17,6 +17,7 @@ Values given as text (``-p bucket=15m``) are converted by the declared type.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -86,9 +87,14 @@ def convert(text: str, type_name: str, where: str) -> Any:
     """Text → the Python value DuckDB binds as ``type_name``."""
     try:
         if type_name in ("INTEGER", "BIGINT"):
+            if not text.strip().lstrip("+-").isdigit():
+                raise ValueError(f"{text!r} is not a whole number")
             return int(text)
         if type_name == "DOUBLE":
-            return float(text)
+            try:
+                return float(text)
+            except ValueError:
+                raise ValueError(f"{text!r} is not a number (for example 90 or 97.5)") from None
         if type_name == "INTERVAL":
             return parse_interval(text)
         if type_name == "TIMESTAMPTZ":
@@ -175,5 +181,7 @@ def all_queries() -> dict[str, Query]:
 def get_query(name: str) -> Query:
     queries = all_queries()
     if name not in queries:
-        raise UsageError(f"no query named {name!r}", hint="`forensics queries` lists them")
+        close = difflib.get_close_matches(name, list(queries), n=3, cutoff=0.5)
+        hint = f"did you mean {' or '.join(close)}? (`forensics queries` lists them)" if close else "`forensics queries` lists them"
+        raise UsageError(f"no query named {name!r}", hint=hint)
     return queries[name]

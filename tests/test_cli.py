@@ -106,3 +106,37 @@ def test_every_command_has_help_and_appears_in_the_readme() -> None:
         done = run_cli(command, "--help")
         assert done.returncode == 0 and "Usage:" in done.stdout
         assert f"forensics {command}" in readme, command
+
+
+def test_a_forgotten_tz_is_fixed_with_replace_which_the_skip_message_names(tmp_path: Path) -> None:
+    logs = tmp_path / "api-pod-b"
+    logs.mkdir()
+    (logs / "app.log").write_text(
+        "2025-08-27 17:00:21.030  INFO 4242 --- [           main] o.a.k.clients.producer.KafkaProducer     : "
+        "[Producer clientId=producer-1] Instantiated an idempotent producer.\n", encoding="utf-8")
+    db = tmp_path / "x.duckdb"
+    assert run_cli("ingest", "--db", str(db), str(logs)).returncode == 0
+    again = run_cli("ingest", "--db", str(db), "--tz", "America/Los_Angeles", str(logs))
+    assert "already ingested (--replace reads it again with the options given now" in again.stderr
+    fixed = run_cli("ingest", "--db", str(db), "--replace", "--tz", "America/Los_Angeles", str(logs))
+    assert fixed.returncode == 0, fixed.stderr
+    shown = run_cli("sql", "--db", str(db), "--format", "csv",
+                    "SELECT count(*) AS n, min(ts) AS ts, min(ts_origin) AS origin FROM records")
+    assert shown.stdout.splitlines()[1] == "1,2025-08-28T00:00:21.030000Z,tz:America/Los_Angeles"
+
+
+@pytest.mark.parametrize(("args", "stdin", "message"), [
+    (["sql", "-"], "", "the SQL given is empty"),
+    (["sql", "-"], "  -- a comment only\n;\n", "the SQL given is empty"),
+    (["query", "casade"], None, "did you mean cascade?"),
+    (["query", "cascade", "-p", "heap_pct=high"], None, "-p heap_pct: 'high' is not a number"),
+])
+def test_new_user_slips_get_a_usage_error_in_their_words(tmp_path: Path, args: list[str], stdin: str | None,
+                                                         message: str) -> None:
+    db = tmp_path / "x.duckdb"
+    logs = tmp_path / "kafka-1"
+    logs.mkdir()
+    (logs / "server.log").write_text("[2025-08-28 14:30:00,001] INFO [KafkaServer id=1] started (kafka.server.KafkaServer)\n")
+    assert run_cli("ingest", "--db", str(db), str(logs)).returncode == 0
+    done = run_cli(*args, "--db", str(db), stdin=stdin)
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr, done.stderr
