@@ -38,6 +38,8 @@ format_option = click.option(
     help="Output format (parquet needs -o FILE).",
 )
 output_option = click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
+columns_option = click.option("-c", "--columns", metavar="A,B,…",
+                              help="Only these columns, in this order (names as the result has them).")
 
 
 def _quiet_interrupts_in_cleanup(unraisable: Any) -> None:
@@ -163,10 +165,11 @@ def ingest(db_path: str, tz: tuple[str, ...], hosts: tuple[str, ...], fmt: str |
 @db_option
 @format_option
 @output_option
+@columns_option
 @click.option("-f", "--file", "sql_file", type=click.File("r"), help="Read the SQL from a file ('-' for stdin).")
 @click.argument("sql", required=False)
 @reports_errors
-def sql(db_path: str, out_format: str, output: str | None, sql_file: Any, sql: str | None) -> None:
+def sql(db_path: str, out_format: str, output: str | None, columns: str | None, sql_file: Any, sql: str | None) -> None:
     """Run ad-hoc SQL on the database, opened read-only.
 
     \b
@@ -187,7 +190,7 @@ def sql(db_path: str, out_format: str, output: str | None, sql_file: Any, sql: s
         raise UsageError("no SQL given", hint='forensics sql "SELECT …", -f FILE, or SQL on stdin')
     if not _strip_sql_comments(text).strip(" \t\r\n;"):
         raise UsageError("the SQL given is empty", hint='forensics sql "SELECT …", -f FILE, or SQL on stdin')
-    commands.run_sql(db_path, text, out_format, output)
+    commands.run_sql(db_path, text, out_format, output, columns)
 
 
 def _strip_sql_comments(text: str) -> str:
@@ -200,16 +203,19 @@ def _strip_sql_comments(text: str) -> str:
 @db_option
 @format_option
 @output_option
+@columns_option
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Set a query parameter (repeatable).")
 @click.argument("name")
 @reports_errors
-def query(db_path: str, out_format: str, output: str | None, params: tuple[str, ...], name: str) -> None:
+def query(db_path: str, out_format: str, output: str | None, columns: str | None, params: tuple[str, ...],
+          name: str) -> None:
     """Run a named query from queries/ (see `forensics queries`).
 
     \b
     Examples:
       forensics query producer_id_blocks -p bucket=1h
       forensics query broker_timeline --format json
+      forensics query broker_timeline -c ts,host,kind,detail
     """
     from forensics import commands
 
@@ -219,7 +225,7 @@ def query(db_path: str, out_format: str, output: str | None, params: tuple[str, 
         if not sep:
             raise UsageError(f"-p {item!r}: expected NAME=VALUE")
         given[key] = value
-    commands.run_query(db_path, name, given, out_format, output)
+    commands.run_query(db_path, name, given, out_format, output, columns)
 
 
 @main.command()

@@ -116,7 +116,10 @@ def _output(output: str | None) -> Any:
         raise UsageError(f"-o {output}: cannot write it: {exc.strerror or exc}", hint="give a path in a directory that exists") from exc
 
 
-def _emit(con: Any, sql: str, params: dict[str, Any] | None, out_format: str, output: str | None) -> None:
+def _emit(con: Any, sql: str, params: dict[str, Any] | None, out_format: str, output: str | None,
+          columns: str | None = None) -> None:
+    if columns:
+        sql = _only(con, sql, params, columns)
     result = db.run(con, sql, params)
     if out_format == "parquet":
         if not output:
@@ -130,15 +133,29 @@ def _emit(con: Any, sql: str, params: dict[str, Any] | None, out_format: str, ou
         write_result(result, out_format, out)  # type: ignore[arg-type]
 
 
-def run_sql(db_path: str, sql: str, out_format: str, output: str | None) -> None:
+def run_sql(db_path: str, sql: str, out_format: str, output: str | None, columns: str | None = None) -> None:
     con = db.open_read_only(db_path)
     try:
-        _emit(con, sql, None, out_format, output)
+        _emit(con, sql, None, out_format, output, columns)
     finally:
         con.close()
 
 
-def run_query(db_path: str, name: str, given: dict[str, str], out_format: str, output: str | None) -> None:
+def _only(con: Any, sql: str, params: dict[str, Any] | None, columns: str) -> str:
+    """The query narrowed to ``columns`` (``a,b,c``); a name the result lacks is a usage error naming the ones it has."""
+    inner = sql.strip().rstrip(";")
+    have = [d[0] for d in (db.run(con, f"SELECT * FROM ({inner}) LIMIT 0", params).description or [])]  # type: ignore[union-attr]
+    wanted = [c.strip() for c in columns.split(",") if c.strip()]
+    unknown = [c for c in wanted if c not in have]
+    if unknown or not wanted:
+        raise UsageError(f"--columns: no column {', '.join(map(repr, unknown)) or '(none given)'} in the result",
+                         hint=f"it has: {', '.join(have)}")
+    quoted = ", ".join('"' + c.replace('"', '""') + '"' for c in wanted)
+    return f"SELECT {quoted} FROM ({inner})"
+
+
+def run_query(db_path: str, name: str, given: dict[str, str], out_format: str, output: str | None,
+              columns: str | None = None) -> None:
     from forensics.queries import get_query, used_params
 
     query = get_query(name)
@@ -146,7 +163,7 @@ def run_query(db_path: str, name: str, given: dict[str, str], out_format: str, o
     used = used_params(query.sql)
     con = db.open_read_only(db_path)
     try:
-        _emit(con, query.sql, {k: v for k, v in values.items() if k in used} or None, out_format, output)
+        _emit(con, query.sql, {k: v for k, v in values.items() if k in used} or None, out_format, output, columns)
     finally:
         con.close()
 

@@ -140,3 +140,14 @@ def test_new_user_slips_get_a_usage_error_in_their_words(tmp_path: Path, args: l
     assert run_cli("ingest", "--db", str(db), str(logs)).returncode == 0
     done = run_cli(*args, "--db", str(db), stdin=stdin)
     assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+def test_columns_picks_and_orders_the_columns_of_a_query_and_names_the_ones_there_are(tmp_path: Path) -> None:
+    db, logs = tmp_path / "x.duckdb", tmp_path / "kafka-1"
+    logs.mkdir()
+    (logs / "server.log").write_text("[2025-08-28 14:30:00,001] INFO [KafkaServer id=1] started (kafka.server.KafkaServer)\n")
+    assert run_cli("ingest", "--db", str(db), str(logs)).returncode == 0
+    picked = run_cli("query", "broker_timeline", "--db", str(db), "--format", "csv", "-c", "kind,host")
+    assert picked.stdout.splitlines() == ["kind,host", "broker_started,kafka-1"]
+    wrong = run_cli("sql", "--db", str(db), "-c", "nope", "SELECT 1 AS one")
+    assert wrong.returncode == 2 and "--columns: no column 'nope' in the result" in wrong.stderr and "it has: one" in wrong.stderr
