@@ -8,6 +8,8 @@ Heavy modules are imported inside commands so that ``--help`` stays fast.
 from __future__ import annotations
 
 import functools
+import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -57,18 +59,24 @@ _said_interrupted = False
 
 
 def _interrupted() -> NoReturn:
-    """Exit 130 with one line. The same Ctrl-C may arrive again meanwhile (DuckDB's interrupt, then Python's):
-    it is no news."""
+    """Exit 130 with one line, at once. The same Ctrl-C may reach Python again while it unwinds (DuckDB's
+    interrupt, then Python's own), which would end the process by SIGINT: so no unwinding. What was being
+    written is already rolled back; what was committed is in DuckDB's log, as after a kill (tested)."""
     global _said_interrupted
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     for _ in range(5):
         try:
             if not _said_interrupted:
                 _said_interrupted = True
                 diagnostics.error("interrupted")
+            for stream in (sys.stdout, sys.stderr):
+                stream.flush()
             break
         except KeyboardInterrupt:
             continue
-    raise SystemExit(ExitCode.INTERRUPTED)
+        except OSError:  # a closed pipe
+            break
+    os._exit(ExitCode.INTERRUPTED)
 
 
 class _Commands(click.Group):
@@ -77,7 +85,9 @@ class _Commands(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except KeyboardInterrupt:
+        except BaseException as exc:
+            if isinstance(exc, SystemExit) or not is_interrupt(exc):
+                raise
             _interrupted()
 
 
@@ -93,7 +103,7 @@ def reports_errors(command: F) -> F:
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             _interrupted()
-        except Exception as exc:  # Ctrl-C that DuckDB turned into its own exception mid-query
+        except BaseException as exc:  # Ctrl-C that DuckDB or polars turned into an exception of their own
             if not is_interrupt(exc):
                 raise
             _interrupted()

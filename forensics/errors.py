@@ -62,12 +62,19 @@ def is_storage_failure(exc: BaseException) -> bool:
 
 
 def is_interrupt(exc: BaseException) -> bool:
-    """Ctrl-C as DuckDB reports it when it arrives during a query: ``InterruptException``, or a ``RuntimeError``
-    saying the query was interrupted (at commit)."""
-    if isinstance(exc, KeyboardInterrupt):
-        return True
-    name = type(exc).__name__
-    return name == "InterruptException" or (isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower())
+    """Ctrl-C as the libraries report it when it arrives inside them: DuckDB's ``InterruptException`` or a
+    ``RuntimeError`` saying the query was interrupted (at commit), polars' ``PanicException`` around a
+    ``KeyboardInterrupt``."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:  # also wrapped: raised from, or while handling, a Ctrl-C
+        seen.add(id(exc))
+        name = type(exc).__name__
+        if (isinstance(exc, KeyboardInterrupt) or name == "InterruptException"
+                or (isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower())
+                or ("KeyboardInterrupt" in str(exc) and name in ("PanicException", "ComputeError"))):
+            return True
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return False
 
 
 class QueryError(ForensicsError):
