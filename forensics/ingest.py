@@ -412,7 +412,8 @@ def _load(con: duckdb.DuckDBPyConnection, file: InputFile, result: FileResult, f
     next_id = _next_source_id(con)
     # an uptime-only GC log takes its wall clock from the start of its host's JVM, as its other files show; asked
     # before any part loads (the connection is busy then). A writer of a capture has no other files.
-    jvm_start = _jvm_start(con, file.host) if split is None or not split.names_hosts else None
+    gc_here = (split is None and fmt is not None and fmt.family == "gc") or (split is not None and split.by == "stream")
+    jvm_start = _jvm_start(con, file.host) if gc_here and options.anchor is None else None
     stats = reader.ReadStats()
     logs: dict[str | None, _Part] = {}
     dealer = parts.Dealer(split) if split else None
