@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import signal
 import sys
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from forensics import __version__, diagnostics
-from forensics.errors import ExitCode, ForensicsError, UsageError, is_interrupt
+from forensics.errors import ExitCode, ForensicsError, UsageError, is_interrupt, on_sigint
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,6 +54,7 @@ def _quiet_interrupts_in_cleanup(unraisable: Any) -> None:
 
 
 sys.unraisablehook = _quiet_interrupts_in_cleanup
+signal.signal(signal.SIGINT, on_sigint)  # as early as the command line can: a Ctrl-C in the imports below counts too
 
 
 _said_interrupted = False
@@ -80,19 +82,22 @@ def _interrupted() -> NoReturn:
 
 
 class _Commands(click.Group):
-    """The command group: Ctrl-C where click itself would answer "Aborted!" (exit 1) exits 130 as everywhere."""
+    """The command group, where every Ctrl-C ends: as a ``KeyboardInterrupt``, as DuckDB's or polars' own
+    exception, or where click itself would answer "Aborted!" (exit 1). All exit 130 with one line."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except BaseException as exc:
-            if isinstance(exc, SystemExit) or not is_interrupt(exc):
+            if not is_interrupt(exc):
                 raise
             _interrupted()
+        finally:  # the command is done: a Ctrl-C now would only turn its exit into a death by SIGINT
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def reports_errors(command: F) -> F:
-    """Turn ForensicsError into one stderr line and its exit code; Ctrl-C into 130."""
+    """Turn ForensicsError into one stderr line and its exit code (Ctrl-C: ``_Commands.invoke``)."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -101,12 +106,6 @@ def reports_errors(command: F) -> F:
         except ForensicsError as exc:
             diagnostics.error(exc.message, exc.hint)
             sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            _interrupted()
-        except BaseException as exc:  # Ctrl-C that DuckDB or polars turned into an exception of their own
-            if not is_interrupt(exc):
-                raise
-            _interrupted()
 
     return wrapper  # type: ignore[return-value]
 
@@ -204,8 +203,6 @@ def sql(db_path: str, out_format: str, output: str | None, columns: str | None, 
 
 
 def _strip_sql_comments(text: str) -> str:
-    import re
-
     return re.sub(r"--[^\n]*|/\*.*?\*/", " ", text, flags=re.S)
 
 

@@ -113,7 +113,11 @@ def _output(output: str | None) -> Any:
     try:
         return open(output, "w", encoding="utf-8")
     except OSError as exc:
-        raise UsageError(f"-o {output}: cannot write it: {exc.strerror or exc}", hint="give a path in a directory that exists") from exc
+        raise _unwritable(output, exc) from exc
+
+
+def _unwritable(output: str, exc: OSError) -> UsageError:
+    return UsageError(f"-o {output}: cannot write it: {exc.strerror or exc}", hint="give a path in a directory that exists")
 
 
 def _emit(con: Any, sql: str, params: dict[str, Any] | None, out_format: str, output: str | None,
@@ -127,7 +131,7 @@ def _emit(con: Any, sql: str, params: dict[str, Any] | None, out_format: str, ou
         try:
             write_result(result, out_format, path=output)  # type: ignore[arg-type]
         except OSError as exc:
-            raise UsageError(f"-o {output}: cannot write it: {exc.strerror or exc}") from exc
+            raise _unwritable(output, exc) from exc
         return
     with _output(output) as out:
         write_result(result, out_format, out)  # type: ignore[arg-type]

@@ -61,10 +61,26 @@ def is_storage_failure(exc: BaseException) -> bool:
         "Could not write" in text or "No space left" in text or "File too large" in text or "Read-only" in text)
 
 
+_sigint_seen = False
+
+
+def on_sigint(signum: int, frame: object) -> None:
+    """The SIGINT handler of the command line: Python's own (``KeyboardInterrupt``), remembering that it came.
+    Inside a library the interrupt may come back as any exception (polars has turned one into a ``TypeError``
+    about a data type): after a Ctrl-C, ``is_interrupt`` takes every exception for one."""
+    global _sigint_seen
+    _sigint_seen = True
+    raise KeyboardInterrupt
+
+
 def is_interrupt(exc: BaseException) -> bool:
-    """Ctrl-C as the libraries report it when it arrives inside them: DuckDB's ``InterruptException`` or a
-    ``RuntimeError`` saying the query was interrupted (at commit), polars' ``PanicException`` around a
-    ``KeyboardInterrupt``."""
+    """Ctrl-C, however it surfaces: after ``on_sigint`` ran, any exception; else as the libraries report it when it
+    arrives inside them: DuckDB's ``InterruptException`` or a ``RuntimeError`` saying the query was interrupted
+    (at commit), polars' ``PanicException`` around a ``KeyboardInterrupt``."""
+    if isinstance(exc, SystemExit):  # an exit on purpose, whatever it was handling
+        return False
+    if _sigint_seen:
+        return True
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:  # also wrapped: raised from, or while handling, a Ctrl-C
         seen.add(id(exc))

@@ -652,23 +652,23 @@ def settle_window(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"""
         CREATE OR REPLACE TABLE time_window AS
-        WITH hours AS (
-            SELECT time_bucket(INTERVAL 1 hour, ts) AS h, count(*) AS n FROM records WHERE ts IS NOT NULL GROUP BY 1
+        WITH hours AS (  -- the one scan of records: per hour, how many and the first and last time
+            SELECT time_bucket(INTERVAL 1 hour, ts) AS h, count(*) AS n, min(ts) AS first, max(ts) AS last
+            FROM records WHERE ts IS NOT NULL GROUP BY 1
         ), breaks AS (
-            SELECT h, n, CASE WHEN h - lag(h) OVER (ORDER BY h) > INTERVAL {WINDOW_GAP_HOURS} hours THEN 1 ELSE 0 END AS gap
+            SELECT *, CASE WHEN h - lag(h) OVER (ORDER BY h) > INTERVAL {WINDOW_GAP_HOURS} hours THEN 1 ELSE 0 END AS gap
             FROM hours
         ), stretches AS (
-            SELECT h, n, sum(gap) OVER (ORDER BY h ROWS UNBOUNDED PRECEDING) AS stretch FROM breaks
+            SELECT *, sum(gap) OVER (ORDER BY h ROWS UNBOUNDED PRECEDING) AS stretch FROM breaks
         ), best AS (
-            SELECT min(h) AS lo, max(h) + INTERVAL 1 hour AS hi, sum(n) AS n, count(*) OVER () AS stretches
+            SELECT min(first) AS window_start, max(last) AS window_end, sum(n) AS records_inside,
+                   count(*) OVER () AS stretches
             FROM stretches GROUP BY stretch ORDER BY sum(n) DESC, min(h) DESC LIMIT 1
         )
-        SELECT (SELECT min(ts) FROM records WHERE ts >= b.lo AND ts < b.hi) AS window_start,
-               (SELECT max(ts) FROM records WHERE ts >= b.lo AND ts < b.hi) AS window_end,
-               b.n AS records_inside,
-               (SELECT count(*) FROM records WHERE ts IS NOT NULL) - b.n AS records_outside,
-               'the densest of ' || b.stretches || ' stretch(es) of records (a gap of over {WINDOW_GAP_HOURS} hours splits them)' AS rule
-        FROM best b
+        SELECT window_start, window_end, records_inside,
+               (SELECT sum(n) FROM hours) - records_inside AS records_outside,
+               'the densest of ' || stretches || ' stretch(es) of records (a gap of over {WINDOW_GAP_HOURS} hours splits them)' AS rule
+        FROM best
         """
     )
     con.execute(
@@ -704,11 +704,13 @@ def _drop_copies(con: duckdb.DuckDBPyConnection, table: str) -> None:
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _copies AS
-        WITH e AS (  -- with the text of the record each event comes from: a copy is the same line
-            SELECT e.rowid AS rid, e.*, coalesce(s.log_kind, '') = 'stdout' AS in_stdout, hash(r.logger, r.message) AS said
-            FROM {table} e JOIN sources s USING (source_id)
+        WITH maybe AS (  -- only events whose host logged the same kind at the same time in another file can be copies
+            SELECT rowid AS rid, * FROM {table} WHERE ts IS NOT NULL
+            QUALIFY min(source_id) OVER (PARTITION BY host, kind, ts) <> max(source_id) OVER (PARTITION BY host, kind, ts)
+        ), e AS (  -- with the text of the record each comes from: a copy is the same line
+            SELECT e.*, coalesce(s.log_kind, '') = 'stdout' AS in_stdout, hash(r.logger, r.message) AS said
+            FROM maybe e JOIN sources s USING (source_id)
             LEFT JOIN records r ON r.source_id = e.source_id AND r.line_start = e.line_start
-            WHERE e.ts IS NOT NULL
         ), alike AS (
             SELECT rid, host, kind, ts, source_id, line_start, line_end,
                    first_value(source_id) OVER w AS kept_source_id, first_value(line_start) OVER w AS kept_line_start

@@ -76,7 +76,7 @@ def test_an_oom_in_server_log_and_its_copy_in_kafkaserver_out_is_one_event_with_
     assert con.sql("SELECT s.path LIKE '%kafkaServer.out', c.line_start, k.path LIKE '%server.log', c.kept_line_start "
                    "FROM event_copies c JOIN sources s USING (source_id) JOIN sources k ON k.source_id = c.kept_source_id"
                    ).fetchall() == [(True, 1, True, 2)]
-    assert [t.description for t in report.timeline if "OutOfMemory" in t.description or t.kind == "oom"].__len__() == 1
+    assert len([t for t in report.timeline if t.kind == "oom"]) == 1  # the report's timeline tells it once
 
 
 def test_a_stray_line_stamped_1970_and_a_host_a_year_off_are_named_and_size_nothing(tmp_path: Path) -> None:
